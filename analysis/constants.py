@@ -38,3 +38,10 @@ CPR_REPORT_MAX_ROWS = 10  # how many row numbers a CPR refusal lists (never the 
 # European Standard Population 2013 age bands: (label, first age, last age); 90+ runs to MAX_AGE.
 AGE_BANDS = [(f"{a}-{a + 4}", a, a + 4) for a in range(0, 90, 5)] + [("90+", 90, MAX_AGE)]
 AGE_BAND_STARTS = [b[1] for b in AGE_BANDS]
+
+
+def db_path_from_env() -> Path:
+    """The database the app reads: ``$AKUTINDBLIK_DB`` if set, else the default generated database."""
+    import os
+
+    return Path(os.environ.get("AKUTINDBLIK_DB", DEFAULT_DB_PATH))

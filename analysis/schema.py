@@ -125,6 +125,27 @@ KINDS: dict[str, Kind] = {k.name: k for k in (ADMISSIONS, DISCHARGES, ACUTE_BED_
 # Load order inside one delivery: discharges are checked against admissions of the same delivery.
 LOAD_ORDER = ("population", "admissions", "discharges", "acute_bed_stays")
 
+# Row-level problems: a row with any of these lands in the quarantine table, never silently dropped.
+QUARANTINE_REASONS = {
+    "missing_value": "a required value is empty",
+    "unparseable_date": "a date or time that cannot be read",
+    "unparseable_number": "a number that cannot be read (or is not a whole number where one is needed)",
+    "invalid_value": "a code outside the allowed values (after mapping)",
+    "invalid_sex": "sex is not F/M (K accepted)",
+    "unknown_municipality": "not one of the 98 municipality codes",
+    "age_out_of_range": "age outside 0-120",
+    "invalid_diagnosis": "not an ICD-10/SKS diagnosis code",
+    "future_date": "a date after the time of loading",
+    "end_before_start": "discharge (or stay end) before admission (or stay start)",
+    "ready_outside_stay": "ready-for-discharge time outside the admission",
+    "discharge_without_admission": "no admission with this admission_id is loaded or in the delivery",
+    "conflicting_duplicate": "the same id more than once in the delivery with different content",
+    "duplicate_row": "an exact repeat of an earlier row of the delivery (kept once)",
+    "invalid_age_band": "population age is neither a whole year nor a 5-year band",
+    "total_row": "a total row of a Statistics Denmark export (Hele landet, I alt, a region), skipped so nothing counts twice",
+    "malformed_line": "a CSV line with the wrong number of fields or broken quoting",
+}
+
 # DuckDB tables holding the loaded (valid) rows. Every row remembers the delivery that last wrote it.
 DDL = """
 CREATE TABLE IF NOT EXISTS deliveries (
@@ -148,7 +169,8 @@ CREATE TABLE IF NOT EXISTS quarantine (
     line        BIGINT,                   -- line in the file (header = line 1) or sheet row
     record_id   VARCHAR,                  -- the row's id (admission_id, stay_id, ...) when readable
     "column"    VARCHAR,
-    reason      VARCHAR NOT NULL
+    reason_code VARCHAR NOT NULL,         -- stable code, see QUARANTINE_REASONS
+    reason      VARCHAR NOT NULL          -- one sentence a data manager can act on
 );
 CREATE TABLE IF NOT EXISTS admissions (
     admission_id        VARCHAR PRIMARY KEY,
