@@ -253,12 +253,15 @@ def _stage(con, path: Path, idx: int, mapping: Mapping, workdir: Path, report: F
 def _cpr_scan(con, st: _Staged) -> None:
     """Refuse the file if any column holds something that looks like a CPR number (values never shown)."""
     cols = [f"c{i}" for i in range(len(st.staged.columns))]
+    flags = ", ".join("ak_looks_like_cpr(" + c + ") AS f" + c for c in cols)
     exprs = ", ".join(
-        "count(*) FILTER (WHERE ak_looks_like_cpr(" + c + ")), "
-        "list(_line ORDER BY _line) FILTER (WHERE ak_looks_like_cpr(" + c + "))[1:" + str(CPR_REPORT_MAX_ROWS) + "]"
+        "count(*) FILTER (WHERE f" + c + "), min(_line, " + str(CPR_REPORT_MAX_ROWS) + ") FILTER (WHERE f" + c + ")"
         for c in cols
     )
-    row = con.execute("SELECT " + exprs + " FROM " + st.staged.table).fetchone()
+    # Stage 1 (fast): rows where any column has ten digits in CPR shape; stage 2: is the start a real date?
+    shape = " OR ".join("regexp_matches(" + c + ", '[0-9]{6}-?[0-9]{4}')" for c in cols)
+    con.execute("CREATE OR REPLACE TEMP TABLE _cpr_candidates AS SELECT * FROM " + st.staged.table + " WHERE " + shape)
+    row = con.execute("SELECT " + exprs + " FROM (SELECT _line, " + flags + " FROM _cpr_candidates)").fetchone()
     hits = []
     for i, name in enumerate(st.staged.columns):
         n, lines = row[2 * i], row[2 * i + 1]
@@ -345,18 +348,23 @@ def _mark_duplicates(con, kind: Kind, tables: list[str]) -> None:
     else:
         keycols = list(kind.key)
         content = [c for c in kind.names if c not in kind.key]
-    union = " UNION ALL ".join("SELECT * FROM " + t for t in tables)
-    con.execute("CREATE OR REPLACE TEMP TABLE typ_all AS " + union)
+    con.execute("DROP TABLE IF EXISTS typ_all")
+    if len(tables) == 1:  # the common case: no copy needed
+        con.execute("ALTER TABLE " + tables[0] + " RENAME TO typ_all")
+    else:
+        con.execute("CREATE TEMP TABLE typ_all AS " + " UNION ALL ".join("SELECT * FROM " + t for t in tables))
     keys = ", ".join(keycols)
     h = "hash(" + ", ".join(content) + ")"
+    # Only keys that occur more than once need the (expensive) window functions.
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _dups AS SELECT _file_idx, _line, nd, rn, first_line, first_file FROM ("
-        " SELECT _file_idx, _line, count(DISTINCT " + h + ") OVER (PARTITION BY " + keys + ") AS nd,"
-        " row_number() OVER (PARTITION BY " + keys + " ORDER BY _file_idx, _line) AS rn,"
-        " first_value(_line) OVER (PARTITION BY " + keys + " ORDER BY _file_idx, _line) AS first_line,"
-        " first_value(_file_idx) OVER (PARTITION BY " + keys + " ORDER BY _file_idx, _line) AS first_file,"
-        " count(*) OVER (PARTITION BY " + keys + ") AS n"
-        " FROM typ_all WHERE reason_code IS NULL) WHERE n > 1"
+        "CREATE OR REPLACE TEMP TABLE _dupkeys AS SELECT " + keys + ", count(DISTINCT " + h + ") AS nd FROM typ_all"
+        " WHERE reason_code IS NULL GROUP BY " + keys + " HAVING count(*) > 1"
+    )
+    con.execute(
+        "CREATE OR REPLACE TEMP TABLE _dups AS SELECT _file_idx, _line, nd,"
+        " row_number() OVER w AS rn, first_value(_line) OVER w AS first_line"
+        " FROM typ_all JOIN _dupkeys USING (" + keys + ") WHERE reason_code IS NULL"
+        " WINDOW w AS (PARTITION BY " + keys + " ORDER BY _file_idx, _line)"
     )
     con.execute(
         "UPDATE typ_all t SET reason_code = CASE WHEN d.nd > 1 THEN 'conflicting_duplicate' ELSE 'duplicate_row' END,"
@@ -409,18 +417,20 @@ def _insert_valid(con, kind: Kind, file_ids: dict[int, int]) -> dict[int, int]:
             " GROUP BY year, municipality_code, sex, age_from_raw, age_to_raw"
         )
         cols = ["year", "municipality_code", "sex", "age_from", "age_to", "population"]
+        source = "_new"
     else:
         cols = kind.names
-        con.execute("CREATE OR REPLACE TEMP TABLE _new AS SELECT " + ", ".join(cols) + ", _file_idx FROM typ_all WHERE reason_code IS NULL")
+        source = "(SELECT * FROM typ_all WHERE reason_code IS NULL)"
     key = list(kind.key)
     join = " AND ".join("o." + k + " = n." + k for k in key)
     replaced = dict(con.execute(
-        "SELECT n._file_idx, count(*) FROM _new n WHERE EXISTS (SELECT 1 FROM " + kind.table + " o WHERE " + join + ") GROUP BY 1"
+        "SELECT n._file_idx, count(*) FROM " + source + " n SEMI JOIN " + kind.table + " o ON " + join + " GROUP BY 1"
     ).fetchall())
-    con.execute("DELETE FROM " + kind.table + " o WHERE EXISTS (SELECT 1 FROM _new n WHERE " + join + ")")
+    if replaced:
+        con.execute("DELETE FROM " + kind.table + " o WHERE EXISTS (SELECT 1 FROM " + source + " n WHERE " + join + ")")
     con.execute(
         "INSERT INTO " + kind.table + " (" + ", ".join(cols) + ", delivery_id) SELECT "
-        + ", ".join("n." + c for c in cols) + ", f.delivery_id FROM _new n JOIN _fileid f USING (_file_idx)"
+        + ", ".join("n." + c for c in cols) + ", f.delivery_id FROM " + source + " n JOIN _fileid f USING (_file_idx)"
     )
     return replaced
 

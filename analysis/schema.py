@@ -173,7 +173,7 @@ CREATE TABLE IF NOT EXISTS quarantine (
     reason      VARCHAR NOT NULL          -- one sentence a data manager can act on
 );
 CREATE TABLE IF NOT EXISTS admissions (
-    admission_id        VARCHAR PRIMARY KEY,
+    admission_id        VARCHAR NOT NULL,     -- unique: enforced by the loader (no index: faster loads)
     person_id           VARCHAR NOT NULL,
     municipality_code   SMALLINT NOT NULL,
     sex                 VARCHAR NOT NULL,     -- 'F' / 'M'
@@ -187,14 +187,14 @@ CREATE TABLE IF NOT EXISTS admissions (
     delivery_id         INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS discharges (
-    admission_id           VARCHAR PRIMARY KEY,
+    admission_id           VARCHAR NOT NULL,  -- unique, enforced by the loader
     discharged_at          TIMESTAMP NOT NULL,
     ready_for_discharge_at TIMESTAMP,
     discharge_destination  VARCHAR NOT NULL,
     delivery_id            INTEGER NOT NULL
 );
 CREATE TABLE IF NOT EXISTS acute_bed_stays (
-    stay_id            VARCHAR PRIMARY KEY,
+    stay_id            VARCHAR NOT NULL,      -- unique, enforced by the loader
     person_id          VARCHAR NOT NULL,
     municipality_code  SMALLINT NOT NULL,
     started_at         TIMESTAMP NOT NULL,

@@ -100,46 +100,51 @@ def typed_select(
     fmts = params.add(TIMESTAMP_FORMATS) if "timestamp" in kinds_used else ""
     munis = params.add(municipality_codes) if "code" in kinds_used else ""
     now_param = params.add(now) if "timestamp" in kinds_used else ""
+    # The query is built in layers so that every expression is computed once per row:
+    # raws (trimmed text) -> prep (cheap intermediates) -> parsed values -> index of the first failed check
+    # -> reason code, column and sentence (built only for failing rows).
+    raws: list[str] = []
+    prep: list[str] = []
     parsed: list[str] = []
     checks: list[tuple[str, str, str, str]] = []  # (condition, column, code, message SQL)
     for col in kind.columns:
         src = source_cols.get(col.name)
-        raw = "NULLIF(trim(" + src + "), '')" if src else "CAST(NULL AS VARCHAR)"
         name = col.name
+        raw = "raw_" + name
+        raws.append(("NULLIF(trim(" + src + "), '')" if src else "CAST(NULL AS VARCHAR)") + " AS " + raw)
         if col.type == "text":
             expr = raw
         elif col.type == "timestamp":
-            expr = "ak_ts(" + raw + ", " + fmts + ")"
-        elif col.type == "int":
-            expr = "ak_int(" + raw + ")"
+            expr = "coalesce(TRY_CAST(" + raw + " AS TIMESTAMP), try_strptime(" + raw + ", " + fmts + "))"
+        elif col.type in ("int", "code"):
+            # fast path: a plain number; slow path (Danish decimal comma / thousands dot) only when needed
+            prep.append("TRY_CAST(" + raw + " AS DOUBLE) AS _d_" + name)
+            whole = "CASE WHEN _d_{n} = floor(_d_{n}) AND abs(_d_{n}) < 2e9 THEN CAST(_d_{n} AS BIGINT) END"
+            expr = "coalesce(" + whole.format(n=name) + ", ak_int(" + raw + "))"
+            if col.type == "code":
+                parsed.append(expr + " AS _i_" + name)
+                expr = None
         elif col.type == "number":
-            expr = "ak_num(" + raw + ")"
-        elif col.type == "code":
-            expr = "CASE WHEN list_contains(" + munis + ", ak_int(" + raw + ")) THEN ak_int(" + raw + ") END"
+            expr = ("CASE WHEN contains(" + raw + ", '.') OR contains(" + raw + ", ',') THEN ak_num(" + raw
+                    + ") ELSE TRY_CAST(" + raw + " AS DOUBLE) END")
         elif col.type == "sex":
-            m = _mapped(raw, name, value_maps.get("sex", {}), params)
-            expr = "CASE WHEN upper(" + m + ") IN ('F', 'M') THEN upper(" + m + ") END"
+            prep.append(_mapped(raw, name, value_maps.get("sex", {}), params) + " AS _m_" + name)
+            expr = "CASE WHEN upper(_m_" + name + ") IN ('F', 'M') THEN upper(_m_" + name + ") END"
         elif col.type == "enum":
-            m = _mapped(raw, name, value_maps.get(name, {}), params)
+            prep.append(_mapped(raw, name, value_maps.get(name, {}), params) + " AS _m_" + name)
             allowed = params.add(list(col.values))
-            expr = "CASE WHEN list_contains(" + allowed + ", " + m + ") THEN " + m + " END"
+            expr = "CASE WHEN list_contains(" + allowed + ", _m_" + name + ") THEN _m_" + name + " END"
         elif col.type == "diagnosis":
-            expr = "ak_dx(" + raw + ")"
+            prep.append("replace(replace(upper(" + raw + "), '.', ''), ' ', '') AS _s_" + name)
+            parsed.append("CASE WHEN substr(_s_{n}, 2, 1) BETWEEN '0' AND '9' THEN 'D' || _s_{n} ELSE _s_{n} END"
+                          " AS _x_{n}".format(n=name))
+            expr = None
         elif col.type == "age_band":
-            parsed.append(
-                "CASE WHEN regexp_full_match(" + raw + ", '[0-9]+') THEN CAST(" + raw + " AS INTEGER)"
-                " WHEN regexp_full_match(" + raw + ", '[0-9]+ *[-–] *[0-9]+') THEN CAST(regexp_extract(" + raw
-                + ", '^([0-9]+)', 1) AS INTEGER)"
-                " WHEN regexp_full_match(" + raw + ", '[0-9]+ *\\+') THEN CAST(regexp_extract(" + raw
-                + ", '^([0-9]+)', 1) AS INTEGER) END AS age_from_raw"
-            )
-            parsed.append(
-                "CASE WHEN regexp_full_match(" + raw + ", '[0-9]+') THEN CAST(" + raw + " AS INTEGER)"
-                " WHEN regexp_full_match(" + raw + ", '[0-9]+ *[-–] *[0-9]+') THEN CAST(regexp_extract(" + raw
-                + ", '([0-9]+)$', 1) AS INTEGER)"
-                " WHEN regexp_full_match(" + raw + ", '[0-9]+ *\\+') THEN " + str(MAX_AGE) + " END AS age_to_raw"
-            )
-            parsed.append(raw + " AS raw_age")
+            prep.append("regexp_extract(" + raw + ", '^([0-9]+) *(?:([-–]) *([0-9]+)|(\\+))?$', ['a', 'dash', 'b', 'plus'])"
+                        " AS _band")
+            parsed.append("TRY_CAST(nullif(_band.a, '') AS INTEGER) AS age_from_raw")
+            parsed.append("CASE WHEN _band.plus = '+' THEN " + str(MAX_AGE) + " WHEN _band.b <> '' THEN"
+                          " TRY_CAST(_band.b AS INTEGER) ELSE TRY_CAST(nullif(_band.a, '') AS INTEGER) END AS age_to_raw")
             checks.append(("raw_age IS NULL", name, "missing_value", _q("'age' is empty")))
             checks.append((
                 "NOT coalesce(ak_band_ok(age_from_raw, age_to_raw), false)", name, "invalid_age_band",
@@ -148,16 +153,15 @@ def typed_select(
             continue
         else:  # pragma: no cover - the schema only uses the types above
             raise ValueError(f"unknown column type {col.type}")
-        parsed.append(expr + " AS " + name)
-        parsed.append(raw + " AS raw_" + name)
+        if expr is not None:
+            parsed.append(expr + " AS " + name)
         if not col.nullable:
-            checks.append(("raw_" + name + " IS NULL", name, "missing_value", _q(f"'{name}' is empty")))
+            checks.append((raw + " IS NULL", name, "missing_value", _q(f"'{name}' is empty")))
         if col.type != "text":
             code, text = _TYPE_PROBLEM[col.type]
-            shown = "raw_" + name
             checks.append((
-                "raw_" + name + " IS NOT NULL AND " + name + " IS NULL", name, code,
-                _q(f"{name} '") + " || " + shown + " || " + _q("' " + text),
+                raw + " IS NOT NULL AND " + name + " IS NULL", name, code,
+                _q(f"{name} '") + " || " + raw + " || " + _q("' " + text),
             ))
         if name == "age":
             checks.append((
@@ -171,6 +175,14 @@ def typed_select(
             ))
         if name in ("gp_advice_contacts", "population"):
             checks.append((name + " < 0", name, "invalid_value", _q(f"{name} is negative")))
+    # Second-stage parsed values that depend on first-stage ones.
+    final: list[str] = []
+    for col in kind.columns:
+        if col.type == "code":
+            final.append("CASE WHEN list_contains(" + munis + ", _i_{n}) THEN _i_{n} END AS {n}".format(n=col.name))
+        elif col.type == "diagnosis":
+            final.append("CASE WHEN regexp_full_match(_x_{n}, 'D[A-Z][0-9]{{2}}[0-9A-Z]{{0,4}}') THEN _x_{n} END AS {n}"
+                         .format(n=col.name))
     # Cross-column rules of each kind.
     if kind.name == "acute_bed_stays":
         checks.append(("ended_at < started_at", "ended_at", "end_before_start", _q("the stay ends before it starts")))
@@ -179,11 +191,19 @@ def typed_select(
             _q("'outcome' is empty although the stay has ended"),
         ))
     key_raw = "raw_" + kind.key[0] if len(kind.key) == 1 else "CAST(NULL AS VARCHAR)"
-    code_sql = "CASE " + " ".join("WHEN " + c + " THEN " + _q(code) for c, _, code, _ in checks) + " END"
-    col_sql = "CASE " + " ".join("WHEN " + c + " THEN " + _q(col) for c, col, _, _ in checks) + " END"
-    msg_sql = "CASE " + " ".join("WHEN " + c + " THEN " + m for c, _, _, m in checks) + " END"
-    inner = "SELECT " + ", ".join(parsed) + ", _line FROM " + table + (" WHERE " + where if where else "")
+    fail_sql = "CASE " + " ".join("WHEN " + c + " THEN " + str(i) for i, (c, _, _, _) in enumerate(checks)) + " END"
+    code_sql = "CASE _fail " + " ".join("WHEN " + str(i) + " THEN " + _q(code) for i, (_, _, code, _) in enumerate(checks)) + " END"
+    col_sql = "CASE _fail " + " ".join("WHEN " + str(i) + " THEN " + _q(col) for i, (_, col, _, _) in enumerate(checks)) + " END"
+    msg_sql = "CASE _fail " + " ".join("WHEN " + str(i) + " THEN " + m for i, (_, _, _, m) in enumerate(checks)) + " END"
+    layer1 = "SELECT " + ", ".join(raws) + ", _line FROM " + table + (" WHERE " + where if where else "")
+    layer2 = "SELECT *" + "".join(", " + p for p in prep) + " FROM (" + layer1 + ")"
+    layer3 = "SELECT *, " + ", ".join(parsed) + " FROM (" + layer2 + ")"
+    layer4 = "SELECT *" + "".join(", " + f for f in final) + " FROM (" + layer3 + ")"
+    layer5 = "SELECT *, " + fail_sql + " AS _fail FROM (" + layer4 + ")"
+    keep = [c.name for c in kind.columns if c.type != "age_band"] + ["raw_" + c.name for c in kind.columns]
+    if kind.name == "population":
+        keep += ["age_from_raw", "age_to_raw"]
     return (
-        "SELECT *, " + key_raw + " AS raw_key, " + code_sql + " AS reason_code, " + col_sql + " AS bad_column, "
-        + msg_sql + " AS reason FROM (" + inner + ")"
+        "SELECT " + ", ".join(keep) + ", _line, " + key_raw + " AS raw_key, " + code_sql + " AS reason_code, "
+        + col_sql + " AS bad_column, " + msg_sql + " AS reason FROM (" + layer5 + ")"
     )
