@@ -8,6 +8,7 @@ from analysis.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
 st.set_page_config(page_title="Akutindblik", page_icon=":material/local_hospital:", layout="wide")
 
 with st.sidebar:
+    # Bound to the URL: ?lang=English (a bound widget with format_func keeps the shown label in the URL).
     st.segmented_control(
         "Sprog / Language",
         options=list(LANGUAGES),
