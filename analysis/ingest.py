@@ -252,15 +252,25 @@ def _stage(con, path: Path, idx: int, mapping: Mapping, workdir: Path, report: F
 
 def _cpr_scan(con, st: _Staged) -> None:
     """Refuse the file if any column holds something that looks like a CPR number (values never shown)."""
-    cols = [f"c{i}" for i in range(len(st.staged.columns))]
-    flags = ", ".join("ak_looks_like_cpr(" + c + ") AS f" + c for c in cols)
+    types = st.staged.types or ["VARCHAR"] * len(st.staged.columns)
+    cols = []
+    for i, t in enumerate(types):  # text columns as they are; integers as 10-digit text (leading zero lost)
+        if t.upper().startswith("VARCHAR"):
+            cols.append(f"c{i}")
+        elif t.upper() in ("BIGINT", "INTEGER", "HUGEINT", "UBIGINT", "UINTEGER"):
+            cols.append(f"CASE WHEN c{i} BETWEEN 100000000 AND 9999999999 THEN lpad(CAST(c{i} AS VARCHAR), 10, '0') END")
+        else:  # dates, times, floats, booleans cannot hold a CPR number
+            cols.append("CAST(NULL AS VARCHAR)")
+    texts = ", ".join(c + " AS t" + str(i) for i, c in enumerate(cols))
+    flags = ", ".join("ak_looks_like_cpr(t" + str(i) + ") AS f" + str(i) for i in range(len(cols)))
     exprs = ", ".join(
-        "count(*) FILTER (WHERE f" + c + "), min(_line, " + str(CPR_REPORT_MAX_ROWS) + ") FILTER (WHERE f" + c + ")"
-        for c in cols
+        "count(*) FILTER (WHERE f" + str(i) + "), min(_line, " + str(CPR_REPORT_MAX_ROWS) + ") FILTER (WHERE f"
+        + str(i) + ")" for i in range(len(cols))
     )
     # Stage 1 (fast): rows where any column has ten digits in CPR shape; stage 2: is the start a real date?
-    shape = " OR ".join("regexp_matches(" + c + ", '[0-9]{6}-?[0-9]{4}')" for c in cols)
-    con.execute("CREATE OR REPLACE TEMP TABLE _cpr_candidates AS SELECT * FROM " + st.staged.table + " WHERE " + shape)
+    shape = " OR ".join("regexp_matches(t" + str(i) + ", '[0-9]{6}-?[0-9]{4}')" for i in range(len(cols)))
+    con.execute("CREATE OR REPLACE TEMP TABLE _cpr_candidates AS SELECT * FROM (SELECT _line, " + texts + " FROM "
+                + st.staged.table + ") WHERE " + shape)
     row = con.execute("SELECT " + exprs + " FROM (SELECT _line, " + flags + " FROM _cpr_candidates)").fetchone()
     hits = []
     for i, name in enumerate(st.staged.columns):
@@ -276,6 +286,13 @@ def _cpr_scan(con, st: _Staged) -> None:
         )
 
 
+def _source_types(st: _Staged) -> dict[str, str]:
+    """Native DuckDB types of the source columns (Parquet); empty for text files."""
+    if st.staged.types is None:
+        return {}
+    return {canon: st.staged.types[int(c[1:])] for canon, c in st.source_cols.items()}
+
+
 def _validate_into(con, st: _Staged, idx: int, mapping: Mapping, munis: list[int], now: datetime, bar) -> None:
     """Parse and check the staged rows of one file into ``typ_<idx>`` (chunked, for progress)."""
     n = st.staged.n_rows
@@ -285,7 +302,8 @@ def _validate_into(con, st: _Staged, idx: int, mapping: Mapping, munis: list[int
         params = SqlParams()  # each chunk's SQL gets its own parameters
         where = "rowid >= " + str(lo) + " AND rowid < " + str(lo + CHUNK_ROWS)
         sql = typed_select(st.kind, st.source_cols, table=st.staged.table, value_maps=mapping.values,
-                           municipality_codes=munis, now=now, params=params, where=where)
+                           municipality_codes=munis, now=now, params=params, where=where,
+                           source_types=_source_types(st))
         if first:
             con.execute("CREATE OR REPLACE TEMP TABLE " + target + " AS SELECT " + str(idx) + " AS _file_idx, * FROM (" + sql + ")", params.values)
             first = False
@@ -499,6 +517,7 @@ def load_files(
         swapped = False
         try:
             con.execute("SET preserve_insertion_order = true")
+            con.execute("SET enable_progress_bar = false")  # our own tqdm bars report progress
             con.execute(DDL)
             con.execute(MACROS)
             report = _load(con, files, reports, mapping_obj, workdir, now, progress)

@@ -1,6 +1,7 @@
 """Reading one extract file into a DuckDB staging table of text columns.
 
-Every reader produces the same thing: a table with text columns ``c0 … cN`` in the file's column order
+Every reader produces the same thing: a table with columns ``c0 … cN`` in the file's column order
+(text for CSV and Excel; Parquet keeps its native types, see ``StagedFile.types``)
 (``StagedFile.columns`` holds the file's own header names), one row per data row, plus ``_line`` — the
 row's line number in the file, the header being line 1 (for Parquet: data row n is "line" n + 1; for
 Excel: the sheet row) — so that quarantine reasons point at a
@@ -43,6 +44,7 @@ class StagedFile:
     rejected: list[RejectedLine]  # malformed lines (read but not parseable as a row)
     encoding: str  # "utf-8", "utf-8-sig", "cp1252", or "parquet"/"xlsx"
     delimiter: str | None
+    types: list[str] | None = None  # DuckDB type per column; None = all VARCHAR (CSV, Excel)
 
 
 def _detect_encoding(path: Path) -> str:
@@ -140,21 +142,21 @@ def read_csv(con: duckdb.DuckDBPyConnection, path: Path, table: str, workdir: Pa
 
 
 def read_parquet(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> StagedFile:
+    """Parquet keeps its native column types (no text round trip): validation casts what it needs."""
     try:
-        rel = con.read_parquet(str(path))
-        names = list(rel.columns)
+        names = [r[0] for r in con.execute("DESCRIBE SELECT * FROM read_parquet($p)", {"p": str(path)}).fetchall()]
         _unique_names(names, path)
-        con.execute("CREATE OR REPLACE TEMP TABLE " + table + "_raw AS SELECT * FROM rel")
-        casts = ", ".join('CAST("' + n.replace('"', '""') + '" AS VARCHAR) AS c' + str(i) for i, n in enumerate(names))
+        cols = ", ".join('"' + n.replace('"', '""') + '" AS c' + str(i) for i, n in enumerate(names))
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE " + table + " AS SELECT " + casts
-            + ", rowid + 2 AS _line FROM " + table + "_raw ORDER BY rowid"
+            "CREATE OR REPLACE TEMP TABLE " + table + " AS SELECT " + cols
+            + ", file_row_number + 2 AS _line FROM read_parquet($p, file_row_number = true)",
+            {"p": str(path)},
         )
-        con.execute("DROP TABLE " + table + "_raw")
     except duckdb.Error as exc:
         raise FileUnreadable(f"not a readable Parquet file ({str(exc).splitlines()[0]})") from exc
     n = con.execute("SELECT count(*) FROM " + table).fetchone()[0]
-    return StagedFile(table, names, int(n), [], "parquet", None)
+    types = [r[1] for r in con.execute("DESCRIBE " + table).fetchall()][: len(names)]
+    return StagedFile(table, names, int(n), [], "parquet", None, types)
 
 
 def read_xlsx(con: duckdb.DuckDBPyConnection, path: Path, table: str) -> StagedFile:

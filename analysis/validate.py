@@ -54,6 +54,24 @@ _TYPE_PROBLEM = {
 }
 
 
+_INTEGER_TYPES = {"TINYINT", "SMALLINT", "INTEGER", "BIGINT", "HUGEINT", "UTINYINT", "USMALLINT", "UINTEGER",
+                  "UBIGINT"}
+
+
+def _native_kind(duck_type: str | None, column_type: str) -> str | None:
+    """Which native (non-text) source column can be used without a text round trip."""
+    if not duck_type:
+        return None
+    t = duck_type.upper()
+    if column_type == "timestamp" and (t.startswith("TIMESTAMP") or t == "DATE"):
+        return "timestamp"
+    if column_type in ("int", "code") and t in _INTEGER_TYPES:
+        return "integer"
+    if column_type == "number" and (t in _INTEGER_TYPES or t in ("DOUBLE", "FLOAT") or t.startswith("DECIMAL")):
+        return "number"
+    return None
+
+
 def _q(text: str) -> str:
     """A SQL string literal for fixed text written in this module (never for data values)."""
     return "'" + text.replace("'", "''") + "'"
@@ -90,16 +108,19 @@ def typed_select(
     now: object,
     params: SqlParams,
     where: str = "",
+    source_types: dict[str, str] | None = None,
 ) -> str:
     """SQL selecting parsed canonical columns, ``_line``, ``raw_key`` and the first problem of each row.
 
     ``source_cols`` maps a canonical column to the staging column (``cK``) that holds it; optional columns
-    absent from the file are NULL.
+    absent from the file are NULL. ``source_types`` gives the staging column's DuckDB type where it is not
+    text (Parquet): a native timestamp or integer column is used as it is, without a text round trip.
     """
+    source_types = source_types or {}
     kinds_used = {c.type for c in kind.columns}
-    fmts = params.add(TIMESTAMP_FORMATS) if "timestamp" in kinds_used else ""
     munis = params.add(municipality_codes) if "code" in kinds_used else ""
     now_param = params.add(now) if "timestamp" in kinds_used else ""
+    fmts = ""
     # The query is built in layers so that every expression is computed once per row:
     # raws (trimmed text) -> prep (cheap intermediates) -> parsed values -> index of the first failed check
     # -> reason code, column and sentence (built only for failing rows).
@@ -111,10 +132,26 @@ def typed_select(
         src = source_cols.get(col.name)
         name = col.name
         raw = "raw_" + name
-        raws.append(("NULLIF(trim(" + src + "), '')" if src else "CAST(NULL AS VARCHAR)") + " AS " + raw)
-        if col.type == "text":
+        native = _native_kind(source_types.get(name), col.type) if src else None
+        if native:
+            raws.append(src + " AS " + raw)
+        elif src and source_types.get(name):  # another native type: read it as text
+            raws.append("NULLIF(trim(CAST(" + src + " AS VARCHAR)), '') AS " + raw)
+        else:
+            raws.append(("NULLIF(trim(" + src + "), '')" if src else "CAST(NULL AS VARCHAR)") + " AS " + raw)
+        if native == "timestamp":
+            expr = "CAST(" + raw + " AS TIMESTAMP)"
+        elif native == "integer" and col.type == "int":
+            expr = "CAST(" + raw + " AS BIGINT)"
+        elif native == "integer":  # municipality code stored as a number
+            parsed.append("CAST(" + raw + " AS BIGINT) AS _i_" + name)
+            expr = None
+        elif native == "number":
+            expr = "CAST(" + raw + " AS DOUBLE)"
+        elif col.type == "text":
             expr = raw
         elif col.type == "timestamp":
+            fmts = fmts or params.add(TIMESTAMP_FORMATS)  # only when a text date column needs it
             expr = "coalesce(TRY_CAST(" + raw + " AS TIMESTAMP), try_strptime(" + raw + ", " + fmts + "))"
         elif col.type in ("int", "code"):
             # fast path: a plain number; slow path (Danish decimal comma / thousands dot) only when needed
@@ -200,10 +237,10 @@ def typed_select(
     layer3 = "SELECT *, " + ", ".join(parsed) + " FROM (" + layer2 + ")"
     layer4 = "SELECT *" + "".join(", " + f for f in final) + " FROM (" + layer3 + ")"
     layer5 = "SELECT *, " + fail_sql + " AS _fail FROM (" + layer4 + ")"
-    keep = [c.name for c in kind.columns if c.type != "age_band"] + ["raw_" + c.name for c in kind.columns]
+    keep = [c.name for c in kind.columns if c.type != "age_band"]
     if kind.name == "population":
         keep += ["age_from_raw", "age_to_raw"]
     return (
-        "SELECT " + ", ".join(keep) + ", _line, " + key_raw + " AS raw_key, " + code_sql + " AS reason_code, "
+        "SELECT " + ", ".join(keep) + ", _line, CAST(" + key_raw + " AS VARCHAR) AS raw_key, " + code_sql + " AS reason_code, "
         + col_sql + " AS bad_column, " + msg_sql + " AS reason FROM (" + layer5 + ")"
     )
