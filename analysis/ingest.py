@@ -293,11 +293,11 @@ def _source_types(st: _Staged) -> dict[str, str]:
     return {canon: st.staged.types[int(c[1:])] for canon, c in st.source_cols.items()}
 
 
-def _validate_into(con, st: _Staged, idx: int, mapping: Mapping, munis: list[int], now: datetime, bar) -> None:
-    """Parse and check the staged rows of one file into ``typ_<idx>`` (chunked, for progress)."""
+def _validate_into(con, st: _Staged, idx: int, mapping: Mapping, munis: list[int], now: datetime, bar,
+                   target: str, first: bool) -> None:
+    """Parse and check the staged rows of one file into ``target`` (created when ``first``), in chunks so
+    that progress can be shown; the staging table is dropped afterwards to free memory."""
     n = st.staged.n_rows
-    target = f"typ_{idx}"
-    first = True
     for lo in range(0, max(n, 1), CHUNK_ROWS):
         params = SqlParams()  # each chunk's SQL gets its own parameters
         where = "rowid >= " + str(lo) + " AND rowid < " + str(lo + CHUNK_ROWS)
@@ -311,6 +311,7 @@ def _validate_into(con, st: _Staged, idx: int, mapping: Mapping, munis: list[int
             con.execute("INSERT INTO " + target + " SELECT " + str(idx) + " AS _file_idx, * FROM (" + sql + ")", params.values)
         if bar is not None:
             bar.update(min(CHUNK_ROWS, n - lo))
+    con.execute("DROP TABLE " + st.staged.table)
 
 
 def _validate_folk1a(con, st: _Staged, idx: int, names: dict[str, int]) -> None:
@@ -366,22 +367,26 @@ def _mark_duplicates(con, kind: Kind, tables: list[str]) -> None:
     else:
         keycols = list(kind.key)
         content = [c for c in kind.names if c not in kind.key]
-    con.execute("DROP TABLE IF EXISTS typ_all")
-    if len(tables) == 1:  # the common case: no copy needed
+    if tables == ["typ_all"]:
+        pass  # validated straight into typ_all
+    elif len(tables) == 1:  # no copy needed
+        con.execute("DROP TABLE IF EXISTS typ_all")
         con.execute("ALTER TABLE " + tables[0] + " RENAME TO typ_all")
     else:
+        con.execute("DROP TABLE IF EXISTS typ_all")
         con.execute("CREATE TEMP TABLE typ_all AS " + " UNION ALL ".join("SELECT * FROM " + t for t in tables))
     keys = ", ".join(keycols)
     h = "hash(" + ", ".join(content) + ")"
-    # Only keys that occur more than once need the (expensive) window functions.
+    # Only keys that occur more than once need the content hash and the window functions.
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _dupkeys AS SELECT " + keys + ", count(DISTINCT " + h + ") AS nd FROM typ_all"
+        "CREATE OR REPLACE TEMP TABLE _dupkeys AS SELECT " + keys + " FROM typ_all"
         " WHERE reason_code IS NULL GROUP BY " + keys + " HAVING count(*) > 1"
     )
     con.execute(
-        "CREATE OR REPLACE TEMP TABLE _dups AS SELECT _file_idx, _line, nd,"
+        "CREATE OR REPLACE TEMP TABLE _dups AS SELECT _file_idx, _line,"
+        " count(DISTINCT " + h + ") OVER (PARTITION BY " + keys + ") AS nd,"
         " row_number() OVER w AS rn, first_value(_line) OVER w AS first_line"
-        " FROM typ_all JOIN _dupkeys USING (" + keys + ") WHERE reason_code IS NULL"
+        " FROM typ_all SEMI JOIN _dupkeys USING (" + keys + ") WHERE reason_code IS NULL"
         " WINDOW w AS (PARTITION BY " + keys + " ORDER BY _file_idx, _line)"
     )
     con.execute(
@@ -587,11 +592,15 @@ def _load(con, files: list[Path], reports: list[FileReport], mapping: Mapping, w
             bar = _progress_bar(st.staged.n_rows, f"{Path(st.report.path).name}: checking", progress)
             if st.folk1a:
                 _validate_folk1a(con, st, idx, names)
-            else:
-                _validate_into(con, st, idx, mapping, munis, now, bar)
+                tables.append(f"typ_{idx}")
+            elif kind_name == "population":  # aligned with FOLK1A tables below
+                _validate_into(con, st, idx, mapping, munis, now, bar, f"typ_{idx}", True)
+                tables.append(f"typ_{idx}")
+            else:  # every file of the kind straight into one table: no copies
+                _validate_into(con, st, idx, mapping, munis, now, bar, "typ_all", not tables)
+                tables[:] = ["typ_all"]
             if bar is not None:
                 bar.close()
-            tables.append(f"typ_{idx}")
         # FOLK1A and canonical population files have different intermediate columns: align them.
         if kind_name == "population":
             tables = _align_population(con, tables)
