@@ -38,3 +38,16 @@ def test_pages_use_only_known_text_keys():
                 if isinstance(node.args[0], ast.Constant):
                     used.add(node.args[0].value)
     assert used and used <= set(TEXTS), sorted(used - set(TEXTS))
+
+
+def test_no_text_key_is_defined_twice():
+    from analysis.texts import TEXT_MODULES
+
+    seen: dict[str, str] = {}
+    clashes = []
+    for module in TEXT_MODULES:
+        for key in module.TEXTS:
+            if key in seen:
+                clashes.append((key, seen[key], module.__name__))
+            seen[key] = module.__name__
+    assert clashes == []

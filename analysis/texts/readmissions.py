@@ -1,0 +1,4 @@
+"""Texts of the readmissions page (Danish and English)."""
+
+TEXTS: dict[str, dict[str, str]] = {
+}
