@@ -22,6 +22,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "f_munis": {"da": "Eller vælg kommuner", "en": "Or choose municipalities"},
     "f_munis_help": {"da": "Vælg én eller flere kommuner; tom = området ovenfor.",
                      "en": "Choose one or more municipalities; empty = the area above."},
+    "f_munis_placeholder": {"da": "Ingen valgt", "en": "None chosen"},
     "f_age": {"da": "Aldersgruppe", "en": "Age group"},
     "f_sex": {"da": "Køn", "en": "Sex"},
     "f_definition": {"da": "Definition af forebyggelig", "en": "Definition of avoidable"},
