@@ -104,7 +104,10 @@ def init_state_from_url() -> None:
 def filters() -> Filters:
     """The current filters from the widget state (defaults for anything inconsistent)."""
     ss = st.session_state
-    start, end = ss.get("f_period") or (Filters().start, Filters().end)
+    period = ss.get("f_period")
+    if not isinstance(period, (tuple, list)) or len(period) != 2:
+        period = (data_range() or (Filters().start, Filters().end))
+    start, end = period
     munis = ss.get("f_munis") or []
     area = "muni:" + ",".join(str(m) for m in munis) if munis else ss.get("f_area", Filters().area)
     definition = ss.get("f_definition", "dk_preventable_65")
@@ -159,7 +162,7 @@ def filter_widgets(lg: str) -> None:
     st.header(t("filters", lg))
     months = _months(data_range())
     period = st.session_state.get("f_period")
-    if not period or period[0] not in months or period[1] not in months:
+    if not isinstance(period, (tuple, list)) or len(period) != 2 or period[0] not in months or period[1] not in months:
         st.session_state["f_period"] = (months[0], months[-1])
     st.select_slider(t("f_period", lg), options=months, key="f_period")
     regions = reference.regions()

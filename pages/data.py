@@ -1,17 +1,21 @@
-"""Data page: deliveries, row counts and quarantined rows with reasons."""
+"""Data page: deliveries, row counts, quarantined rows with reasons, coverage heatmap and known breaks."""
 from __future__ import annotations
 
+import pandas as pd
+import plotly.graph_objects as go
 import streamlit as st
 
-from analysis import store
-from analysis.constants import db_path_from_env
-from analysis.i18n import DEFAULT_LANGUAGE, t
+from analysis import figures, reference, store
+from analysis.constants import SUPPRESSION_THRESHOLD, db_path_from_env
+from analysis.i18n import t
+from pages import _shared as ui
 from pages._shared import connection
 
-lang = st.session_state.get("lang") or DEFAULT_LANGUAGE
+lang = ui.lang()
 db = db_path_from_env()
 st.title(t("data_title", lang))
 st.caption(t("data_intro", lang))
+ui.show_notices(lang)
 
 con = connection(str(db))
 counts = store.table_counts(con) if con is not None else None
@@ -61,3 +65,56 @@ else:
         "file_name": t("col_file", lang), "line": st.column_config.NumberColumn(t("col_line", lang)),
         "record_id": t("col_record", lang), "column": t("col_column", lang),
         "reason_code": t("col_reason_code", lang), "reason": st.column_config.TextColumn(t("col_reason", lang), width="large")})
+
+st.subheader(t("data_coverage", lang))
+measure = st.segmented_control(t("data_coverage_measure", lang), ["episodes", "acute_bed_stays"], key="data_measure",
+                               default="episodes", format_func=lambda m: t(f"data_measure_{m}", lang)) or "episodes"
+f = ui.filters()
+cov = ui.query("coverage")
+if cov is not None and not cov.empty:
+    cov = cov[cov["municipality_code"].isin(f.municipality_codes)
+              & cov["month"].dt.strftime("%Y-%m").between(f.start, f.end)]
+if cov is None or cov.empty:
+    st.info(t("data_coverage_none", lang))
+else:
+    munis = reference.municipalities().set_index("municipality_code").loc[list(f.municipality_codes)]
+    munis = munis.sort_values(["region_code", "name"])
+    months = pd.period_range(f.start, f.end, freq="M").to_timestamp()
+    grid = cov.pivot(index="municipality_code", columns="month", values=measure).reindex(index=munis.index,
+                                                                                          columns=months)
+    present = cov.assign(p=1.0).pivot(index="municipality_code", columns="month", values="p").reindex_like(grid)
+    hidden = (present.notna() & grid.isna()).astype(float).where(lambda h: h > 0)
+    small = SUPPRESSION_THRESHOLD - 1
+    fig = go.Figure([
+        go.Heatmap(z=grid.to_numpy(), x=months, y=list(munis["name"]), colorscale=figures.SEQUENTIAL_SCALE,
+                   hoverongaps=False, colorbar=dict(title=dict(text=t("data_colour_count", lang))),
+                   hovertemplate="%{y}<br>%{x|%Y-%m}: %{z:,.0f}<extra></extra>"),
+        go.Heatmap(z=hidden.to_numpy(), x=months, y=list(munis["name"]), showscale=False, hoverongaps=False,
+                   colorscale=[[0, figures.NEUTRAL["suppressed"]], [1, figures.NEUTRAL["suppressed"]]],
+                   hovertemplate="%{y}<br>%{x|%Y-%m}: " + t("data_hidden", lang, small=small) + "<extra></extra>"),
+    ])
+    figures.apply_theme(fig, lang)
+    fig.update_layout(
+        title=t("data_coverage_title", lang, measure=t(f"data_measure_{measure}", lang)),
+        height=max(320, 140 + 22 * len(munis)), meta={"akutindblik": {"lang": lang, "builder": "heatmap"}},
+        xaxis=dict(title=t("data_axis_month", lang), showgrid=False),
+        yaxis=dict(title=t("data_axis_municipality", lang), autorange="reversed", showgrid=False))
+    table = cov.sort_values(["municipality_code", "month"]).assign(month=lambda d: d["month"].dt.strftime("%Y-%m"))
+    table = table[["municipality_code", "name", "month", "episodes", "acute_bed_stays", "suppression_note"]].rename(
+        columns={"municipality_code": t("data_col_code", lang), "name": t("data_col_municipality", lang),
+                 "month": t("data_col_month", lang), "episodes": t("data_measure_episodes", lang),
+                 "acute_bed_stays": t("data_measure_acute_bed_stays", lang), "suppression_note": t("data_col_note", lang)})
+    ui.show_chart(fig, table, key="data_coverage", lg=lang,
+                  caption=t("data_coverage_caption", lang, small=small))
+
+st.subheader(t("data_breaks", lang))
+st.caption(t("data_breaks_caption", lang))
+breaks = reference.breaks()
+st.dataframe(pd.DataFrame({
+    t("me_col_event", lang): breaks[f"label_{lang}"],
+    t("me_col_kind", lang): breaks["kind"].map(lambda k: t(f"me_kind_{k}", lang)),
+    t("me_col_area", lang): breaks["region_code"].map(
+        lambda c: t("me_national", lang) if pd.isna(c) else ui.area_label(f"region:{int(c)}", lang)),
+    t("me_col_start", lang): breaks["start"].dt.date, t("me_col_end", lang): breaks["end"].dt.date,
+    t("me_col_source", lang): breaks["source"],
+}), hide_index=True)

@@ -17,7 +17,8 @@ def run_app(monkeypatch, db: Path, **query) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=60)
     for k, v in query.items():
         at.query_params[k] = v
-    return at.run()
+    at.run()
+    return at.switch_page("pages/data.py").run()
 
 
 def test_data_page_without_a_database_says_how_to_load_data(monkeypatch, tmp_path):
@@ -41,7 +42,7 @@ def test_data_page_shows_deliveries_counts_and_quarantine(monkeypatch, tmp_path)
     assert "age_out_of_range" in set(frames[1]["reason_code"])
 
 
-@pytest.mark.parametrize("lang,heading", [("Dansk", "Data: leverancer og kvalitet"), ("English", "Data: deliveries and quality")])
+@pytest.mark.parametrize("lang,heading", [("da", "Data: leverancer og kvalitet"), ("en", "Data: deliveries and quality")])
 def test_language_switch(monkeypatch, tmp_path, lang, heading):
     db = tmp_path / "db.duckdb"
     load_files([FX / "good_admissions_utf8.csv"], db_path=db)
