@@ -32,10 +32,10 @@ $(DB): | $(STAMP)
 demo: $(DB)
 
 run: setup $(DB)
-	@AKUTINDBLIK_DB=$(DB) $(BIN)/python -m streamlit run app.py --server.port $(PORT)
+	@AKUTINDBLIK_DB=$(DB) OPENBLAS_NUM_THREADS=1 $(BIN)/python -m streamlit run app.py --server.port $(PORT)
 
 test: setup
-	@$(BIN)/python -m pytest -q
+	@OPENBLAS_NUM_THREADS=1 $(BIN)/python -m pytest -q
 
 clean-db:
 	rm -f $(DB) $(DB).lock
