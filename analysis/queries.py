@@ -1503,7 +1503,7 @@ def acute_bed_occupancy(con, filters: Filters, *, period: str = "month") -> pd.D
     out = r.frame.rename(columns={"count": "occupied_bed_days", "denominator": "available_bed_days", "n": "stays",
                                   "value": "occupancy_pct"})
     out["period"] = pd.to_datetime(out["period"])
-    days = out["period"].map(lambda p: _days_in_period(p, period, filters))
+    days = pd.Series([_days_in_period(p, period, filters) for p in out["period"]], index=out.index, dtype=float)
     out["beds"] = out["available_bed_days"] / days
     out["period"] = pd.to_datetime(out["period"])
     out["note"] = "; ".join(r.notes)

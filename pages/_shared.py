@@ -2,6 +2,7 @@
 and one way to show a chart with its caption, its table and a download. No SQL and no statistics here."""
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 import duckdb
@@ -138,23 +139,36 @@ def area_label(area: str, lg: str) -> str:
     if area == "national":
         return t("area_national", lg)
     kind, _, code = area.partition(":")
+    if kind == "muni":
+        return ", ".join(municipality_name(int(c)) for c in code.split(",") if c)
     if kind == "region":
         regions = reference.regions().set_index("region_code")["region_name"]
         return str(regions.get(int(code), area))
     return municipality_name(int(code))
 
 
+@functools.lru_cache(maxsize=1)
+def _municipality_names() -> dict[int, str]:
+    return {int(c): str(n) for c, n in zip(reference.municipalities()["municipality_code"],
+                                            reference.municipalities()["name"])}
+
+
 def municipality_name(code: int) -> str:
-    names = reference.municipalities().set_index("municipality_code")["name"]
-    return str(names.get(int(code), code))
+    return _municipality_names().get(int(code), str(code))
+
+
+@functools.lru_cache(maxsize=1)
+def _group_labels() -> dict[tuple[str, str, str], str]:
+    lists = reference.code_lists().drop_duplicates(["list", "group"])
+    out = {}
+    for row in lists.itertuples():
+        out[(row.list, row.group, "da")] = str(row.label_da)
+        out[(row.list, row.group, "en")] = str(row.label_en)
+    return out
 
 
 def group_label(definition: str, group: str, lg: str) -> str:
-    lists = reference.code_lists()
-    rows = lists[(lists["list"] == definition) & (lists["group"] == group)]
-    if rows.empty:
-        return group
-    return str(rows.iloc[0]["label_da" if lg == "da" else "label_en"])
+    return _group_labels().get((definition, group, lg), group)
 
 
 def filter_widgets(lg: str) -> None:
@@ -163,8 +177,10 @@ def filter_widgets(lg: str) -> None:
     months = _months(data_range())
     period = st.session_state.get("f_period")
     if not isinstance(period, (tuple, list)) or len(period) != 2 or period[0] not in months or period[1] not in months:
-        st.session_state["f_period"] = (months[0], months[-1])
-    st.select_slider(t("f_period", lg), options=months, key="f_period")
+        period = (months[0], months[-1])
+    st.session_state["f_period"] = tuple(period)
+    # value= makes it a range slider; its state is "f_period" (set from the URL on the first run).
+    st.select_slider(t("f_period", lg), options=months, value=tuple(period), key="f_period")
     regions = reference.regions()
     areas = ["region:1082", "national"] + [f"region:{c}" for c in regions["region_code"] if c != 1082]
     if st.session_state.get("f_area") not in areas:
