@@ -1107,6 +1107,8 @@ def key_figure(con, filters: Filters, indicator_id: str) -> pd.DataFrame:
         r = _compute(cur, ind_id, filters, ["period"], period="year", units=units, also_total=True)
         total = r.total.set_index("unit") if r.total is not None and len(r.total) else None
         sel = _protect(r.total[r.total["unit"] == "selection"], ind_id) if total is not None else None
+        if sel is not None and sel.empty:  # nothing at all for the selection (e.g. 0-64 for a 65+ indicator)
+            sel = None
         trend = r.frame[r.frame["unit"] == "selection"].drop(columns="unit").sort_values("period")
         trend = _protect(trend.reset_index(drop=True), ind_id, group_cols=[])
         trend["period"] = pd.to_datetime(trend["period"])
@@ -1283,6 +1285,8 @@ def los_trend(con, filters: Filters, *, period: str = "month", scope: str = "acu
     fm = replace(f, sex="all")
     means = _sums(cur, mm, fm, ["period"], period=period, bands=bands)
     means["mean_days"] = np.where(means["den"] > 0, means["num"] / means["den"], np.nan)
+    hs = hs.assign(period=pd.to_datetime(hs["period"]))  # an empty frame has object dtype: align for the merge
+    means = means.assign(period=pd.to_datetime(means["period"]))
     out = hs.merge(means[["period", "mean_days"]], on="period", how="left")
     out = out.rename(columns={"median": "median_days", "p90": "p90_days"})
     out["period"] = pd.to_datetime(out["period"])
