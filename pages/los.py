@@ -10,6 +10,7 @@ from pages import _shared as ui
 
 RESOLUTIONS = ("month", "quarter", "year")
 DESTINATIONS = ("home", "home_care", "acute_bed", "nursing_home", "other_hospital", "death", "other")
+MAX_HIDDEN = 0.25  # above this share of hidden rows, a time chart moves to the next coarser resolution
 STATISTICS = (("median_days", "los_stat_median"), ("mean_days", "los_stat_mean"), ("p90_days", "los_stat_p90"))
 
 lg = ui.lang()
@@ -31,12 +32,22 @@ def chart(df: pd.DataFrame | None, value: str, *, title: str, key: str, caption:
     ui.show_chart(build(df), df, key=key, caption=caption, lg=lg)
 
 
+def timechart(name: str, *args, value: str, title: str, key: str, caption: str, build, **kwargs) -> None:
+    """A chart over time at the chosen resolution, or at the first coarser one where small counts hide at
+    most a quarter of the rows (a small municipality month by month is mostly hidden); the caption says so."""
+    for r in RESOLUTIONS[RESOLUTIONS.index(res):]:
+        df = ui.query(name, *args, period=r, **kwargs)
+        if df is None or df.empty or df["suppressed"].mean() <= MAX_HIDDEN:
+            break
+    caption += "" if r == res else " " + t(f"los_coarser_{r}", lg)
+    chart(df, value, title=title, key=key, caption=caption, build=lambda d: build(d, t(f"los_res_{r}", lg)))
+
+
 left, right = st.columns(2)
 scope = left.radio(t("los_scope", lg), ("acute", "avoidable"), key="los_scope", horizontal=True,
                    format_func=lambda s: t(f"los_scope_{s}", lg))
 res = right.radio(t("los_res", lg), RESOLUTIONS, key="los_res", horizontal=True,
                   format_func=lambda r: t(f"los_res_{r}", lg))
-x_title = t(f"los_res_{res}", lg)
 
 
 def los_long(df: pd.DataFrame) -> pd.DataFrame:
@@ -50,29 +61,28 @@ def los_long(df: pd.DataFrame) -> pd.DataFrame:
     return pd.concat(parts, ignore_index=True)
 
 
-los = ui.query("los_trend", f, period=res, scope=scope)
-bed_days = ui.query("bed_days_trend", f, period=res)
 los_title = t("los_trend_title" if scope == "acute" else "los_trend_title_avoidable", lg)
 left, right = st.columns(2)
 with left:
-    chart(los, "median_days", title=los_title, key="los_trend", caption=t("los_trend_caption", lg),
-          build=lambda d: figures.trend(los_long(d), x="period", y="days", lower="lower", upper="upper",
-                                        group="statistic", lang=lg, title=los_title, x_title=x_title,
-                                        y_title=t("los_axis_days", lg), region_code=region))
+    timechart("los_trend", f, scope=scope, value="median_days", title=los_title, key="los_trend",
+              caption=t("los_trend_caption", lg),
+              build=lambda d, x: figures.trend(los_long(d), x="period", y="days", lower="lower", upper="upper",
+                                               group="statistic", lang=lg, title=los_title, x_title=x,
+                                               y_title=t("los_axis_days", lg), region_code=region))
 with right:
-    chart(bed_days, "value", title=t("los_beddays_title", lg), key="los_bed_days",
-          caption=t("los_beddays_caption", lg),
-          build=lambda d: figures.trend(d, x="period", y="value", lower="lower", upper="upper", lang=lg,
-                                        title=t("los_beddays_title", lg), x_title=x_title,
-                                        y_title=t("los_beddays_axis", lg), region_code=region, decimals=0))
+    timechart("bed_days_trend", f, value="value", title=t("los_beddays_title", lg), key="los_bed_days",
+              caption=t("los_beddays_caption", lg),
+              build=lambda d, x: figures.trend(d, x="period", y="value", lower="lower", upper="upper", lang=lg,
+                                               title=t("los_beddays_title", lg), x_title=x,
+                                               y_title=t("los_beddays_axis", lg), region_code=region, decimals=0))
 
-dest = ui.query("discharge_destinations", f, period=res)
 labels = {d: t(f"los_dest_{d}", lg) for d in DESTINATIONS}
-chart(dest, "episodes", title=t("los_dest_title", lg), key="los_destinations", caption=t("los_dest_caption", lg),
-      build=lambda d: figures.stacked_share(
-          d.assign(destination=d["destination"].map(labels).fillna(d["destination"])), x="period",
-          category="destination", value="episodes", lang=lg, title=t("los_dest_title", lg), x_title=x_title,
-          y_title=t("los_dest_axis", lg), categories=list(labels.values())))
+timechart("discharge_destinations", f, value="episodes", title=t("los_dest_title", lg), key="los_destinations",
+          caption=t("los_dest_caption", lg),
+          build=lambda d, x: figures.stacked_share(
+              d.assign(destination=d["destination"].map(labels).fillna(d["destination"])), x="period",
+              category="destination", value="episodes", lang=lg, title=t("los_dest_title", lg), x_title=x,
+              y_title=t("los_dest_axis", lg), categories=list(labels.values())))
 
 
 def cost_figure(df: pd.DataFrame):
@@ -100,15 +110,14 @@ def cost_caption(df: pd.DataFrame) -> str:
     return text
 
 
-faerdig = ui.query("indicator_trend", f, "faerdig_days_per_1000", period=res)
 cost = ui.query("faerdig_cost_by_year", f)
 left, right = st.columns(2)
 with left:
-    chart(faerdig, "value", title=t("los_faerdig_title", lg), key="los_faerdig",
-          caption=t("los_faerdig_caption", lg),
-          build=lambda d: figures.trend(d, x="period", y="value", lower="lower", upper="upper", lang=lg,
-                                        title=t("los_faerdig_title", lg), x_title=x_title,
-                                        y_title=t("los_faerdig_axis", lg), region_code=region))
+    timechart("indicator_trend", f, "faerdig_days_per_1000", value="value", title=t("los_faerdig_title", lg),
+              key="los_faerdig", caption=t("los_faerdig_caption", lg),
+              build=lambda d, x: figures.trend(d, x="period", y="value", lower="lower", upper="upper", lang=lg,
+                                               title=t("los_faerdig_title", lg), x_title=x,
+                                               y_title=t("los_faerdig_axis", lg), region_code=region))
 with right:
     chart(cost, "cost_dkk", title=t("los_cost_title", lg), key="los_cost",
           caption=cost_caption(cost) if cost is not None and len(cost) else "", build=cost_figure)

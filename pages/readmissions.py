@@ -10,6 +10,7 @@ from pages import _shared as ui
 
 INDICATOR = "readmission_30d_pct"
 RESOLUTIONS = ("month", "quarter", "year")
+MAX_HIDDEN = 0.25  # above this share of hidden rows, a time chart moves to the next coarser resolution
 MUNI_COLUMNS = ["municipality_code", "name", "in_selection", "count", "denominator", "value", "lower", "upper",
                 "method", "benchmark_name", "benchmark_value", "comparison", "suppressed", "suppression_note"]
 FUNNEL_COLUMNS = ["municipality_code", "name", "funnel_x", "funnel_y", "funnel_target", "funnel_lower_95",
@@ -34,6 +35,17 @@ def chart(df: pd.DataFrame | None, value: str, *, title: str, key: str, caption:
     ui.show_chart(build(df), df, key=key, caption=caption, lg=lg)
 
 
+def timechart(name: str, *args, value: str, title: str, key: str, caption: str, build, **kwargs) -> None:
+    """A chart over time at the chosen resolution, or at the first coarser one where small counts hide at
+    most a quarter of the rows (a small municipality month by month is mostly hidden); the caption says so."""
+    for r in RESOLUTIONS[RESOLUTIONS.index(res):]:
+        df = ui.query(name, *args, period=r, **kwargs)
+        if df is None or df.empty or df["suppressed"].mean() <= MAX_HIDDEN:
+            break
+    caption += "" if r == res else " " + t(f"re_coarser_{r}", lg)
+    chart(df, value, title=title, key=key, caption=caption, build=lambda d: build(d, t(f"re_res_{r}", lg)))
+
+
 def benchmark_label(name: str) -> str:
     return t("area_national", lg) if name == queries.NATIONAL_NAME else str(name)
 
@@ -41,13 +53,13 @@ def benchmark_label(name: str) -> str:
 # --- over time -----------------------------------------------------------------------------------------
 res = st.radio(t("re_res", lg), RESOLUTIONS, key="re_res", horizontal=True,
                format_func=lambda r: t(f"re_res_{r}", lg))
-trend = ui.query("indicator_trend", f, INDICATOR, period=res)
 left, right = st.columns(2)
 with left:
-    chart(trend, "value", title=t("re_trend_title", lg), key="re_trend", caption=t("re_trend_caption", lg),
-          build=lambda d: figures.trend(d, x="period", y="value", lower="lower", upper="upper", lang=lg,
-                                        title=t("re_trend_title", lg), x_title=t(f"re_res_{res}", lg),
-                                        y_title=t("re_axis_pct", lg), region_code=region))
+    timechart("indicator_trend", f, INDICATOR, value="value", title=t("re_trend_title", lg), key="re_trend",
+              caption=t("re_trend_caption", lg),
+              build=lambda d, x: figures.trend(d, x="period", y="value", lower="lower", upper="upper", lang=lg,
+                                               title=t("re_trend_title", lg), x_title=x,
+                                               y_title=t("re_axis_pct", lg), region_code=region))
 
 # --- what the readmissions are for -----------------------------------------------------------------------
 causes = ui.query("readmission_causes", f)

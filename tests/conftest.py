@@ -14,3 +14,14 @@ NOW = "2026-01-01 00:00:00"  # a fixed load time so that "future date" tests do 
 def db(tmp_path: Path) -> Path:
     """Path of a fresh (not yet existing) database file."""
     return tmp_path / "test.duckdb"
+
+
+@pytest.fixture(scope="session")
+def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A small national demo database (scale 0.02, about 10 s to build), built once per test session."""
+    from analysis.synthetic import run_demo
+
+    root = tmp_path_factory.mktemp("demo")
+    db_path = root / "demo.duckdb"
+    run_demo(db_path=db_path, out_dir=root / "files", scale=0.02, progress=False)
+    return db_path

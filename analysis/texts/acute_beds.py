@@ -13,6 +13,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "ab_res_month": {"da": "Måned", "en": "Month"},
     "ab_res_quarter": {"da": "Kvartal", "en": "Quarter"},
     "ab_res_year": {"da": "År", "en": "Year"},
+    "ab_coarser_quarter": {
+        "da": "Vist pr. kvartal, fordi for mange af månedstallene er under 5 og derfor skjult.",
+        "en": "Shown by quarter because too many of the monthly figures are below 5 and therefore hidden.",
+    },
+    "ab_coarser_year": {
+        "da": "Vist pr. år, fordi for mange af tallene pr. måned eller kvartal er under 5 og derfor skjult.",
+        "en": "Shown by year because too many of the monthly or quarterly figures are below 5 and therefore "
+              "hidden.",
+    },
     # stays
     "ab_trend_title": {"da": "Ophold i akutfunktionen", "en": "Stays in the acute function"},
     "ab_trend_axis": {"da": "Ophold pr. 1.000 borgere 65+ pr. år", "en": "Stays per 1,000 citizens 65+ per year"},
@@ -64,9 +73,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "ab_out_title": {"da": "Hvordan opholdene ender", "en": "How the stays end"},
     "ab_out_caption": {
         "da": "Hvor stor en del af opholdene der sluttede med, at borgeren kom hjem, blev indlagt på sygehus, "
-              "døde eller andet, efter måned for opholdets start; de seneste ophold kan stadig være i gang.",
+              "døde eller andet, efter hvornår opholdet begyndte; de seneste ophold kan stadig være i gang.",
         "en": "What share of stays ended with the citizen going home, being admitted to hospital, dying or "
-              "otherwise, by the month the stay started; the latest stays may still be ongoing.",
+              "otherwise, by when the stay started; the latest stays may still be ongoing.",
     },
     "ab_out_home": {"da": "Hjem", "en": "Home"},
     "ab_out_hospital": {"da": "Indlagt på sygehus", "en": "Admitted to hospital"},

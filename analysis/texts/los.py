@@ -16,6 +16,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "los_res_month": {"da": "Måned", "en": "Month"},
     "los_res_quarter": {"da": "Kvartal", "en": "Quarter"},
     "los_res_year": {"da": "År", "en": "Year"},
+    "los_coarser_quarter": {
+        "da": "Vist pr. kvartal, fordi for mange af månedstallene er under 5 og derfor skjult.",
+        "en": "Shown by quarter because too many of the monthly figures are below 5 and therefore hidden.",
+    },
+    "los_coarser_year": {
+        "da": "Vist pr. år, fordi for mange af tallene pr. måned eller kvartal er under 5 og derfor skjult.",
+        "en": "Shown by year because too many of the monthly or quarterly figures are below 5 and therefore "
+              "hidden.",
+    },
     # length of stay
     "los_trend_title": {"da": "Liggetid ved akutte indlæggelser", "en": "Length of stay in acute admissions"},
     "los_trend_title_avoidable": {"da": "Liggetid ved forebyggelige indlæggelser",
@@ -76,7 +85,8 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The municipality's payment to the region for days waiting after ready for discharge, per year: "
               "days times the price per day.",
     },
-    "los_cost_prices": {"da": "Takst pr. dag{status}: {prices}.", "en": "Price per day{status}: {prices}."},
+    # the Danish list ends in "kr.", which closes the sentence
+    "los_cost_prices": {"da": "Takst pr. dag{status}: {prices}", "en": "Price per day{status}: {prices}."},
     "los_price": {"da": "{year}: {price} kr.", "en": "{year}: DKK {price}"},
     "los_price_verified": {"da": "bekræftet", "en": "verified"},
     "los_price_assumed": {"da": "antaget", "en": "assumed"},

@@ -13,6 +13,15 @@ TEXTS: dict[str, dict[str, str]] = {
     "re_res_month": {"da": "Måned", "en": "Month"},
     "re_res_quarter": {"da": "Kvartal", "en": "Quarter"},
     "re_res_year": {"da": "År", "en": "Year"},
+    "re_coarser_quarter": {
+        "da": "Vist pr. kvartal, fordi for mange af månedstallene er under 5 og derfor skjult.",
+        "en": "Shown by quarter because too many of the monthly figures are below 5 and therefore hidden.",
+    },
+    "re_coarser_year": {
+        "da": "Vist pr. år, fordi for mange af tallene pr. måned eller kvartal er under 5 og derfor skjult.",
+        "en": "Shown by year because too many of the monthly or quarterly figures are below 5 and therefore "
+              "hidden.",
+    },
     "re_axis_pct": {"da": "Genindlagt inden for 30 dage (%)", "en": "Readmitted within 30 days (%)"},
     # trend
     "re_trend_title": {"da": "Akutte genindlæggelser inden for 30 dage",
@@ -53,7 +62,7 @@ TEXTS: dict[str, dict[str, str]] = {
         "da": "Hvilken forebyggelig diagnosegruppe genindlæggelsen selv havde; 'Øvrige' er genindlæggelser "
               "uden for listens grupper, herunder alle hos borgere under 65 år.",
         "en": "Which avoidable diagnosis group the readmission itself had; 'Other' are readmissions outside "
-              "the list's groups, including all of citizens under 65.",
+              "the list's groups, including all readmissions of citizens under 65.",
     },
     "re_causes_caption_index": {
         "da": "Hvilken diagnosegruppe den første indlæggelse havde, når den blev fulgt af en genindlæggelse "

@@ -1,0 +1,219 @@
+"""Every page of the navigation renders (Streamlit AppTest) in every state a user can reach.
+
+For each page in ``app.py``'s ``st.navigation``: the demo database, no database, an empty selection, a
+deep link with every filter set, stale or malformed link values (reset with a notice), every single
+municipality, and a title that is translated. The pages are read from ``app.py`` itself, so a page added
+to the navigation is tested without touching this file.
+
+Every single municipality: by default a sample of 10 spanning all five regions, including the smallest
+(741 Samsø, 825 Læsø), on every page that needs data. All 98 take one AppTest rerun each, 1-4 s per
+municipality and page on the 2-core machine (the shared sidebar and uncached queries for a new
+municipality), i.e. 5-10 minutes per page: set ``AKUTINDBLIK_ALL_MUNICIPALITIES=1`` to run them
+(``test_page_for_every_single_municipality``, also marked ``slow``).
+"""
+from __future__ import annotations
+
+import ast
+import os
+from pathlib import Path
+
+import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1 import AppTest
+from streamlit.testing.v1.util import patch_config_options
+
+from analysis import reference
+from analysis.i18n import t
+
+ROOT = Path(__file__).parent.parent
+APP = str(ROOT / "app.py")
+
+
+def _navigation_pages() -> list[str]:
+    """The script paths of every ``st.Page("pages/...")`` in app.py, in navigation order."""
+    tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
+    return [node.args[0].value for node in ast.walk(tree)
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page"
+            and node.args and isinstance(node.args[0], ast.Constant)]
+
+
+PAGES = _navigation_pages()
+MAIN_PAGES = ["pages/overview.py", "pages/avoidable.py"]
+NEEDS_NO_DATA = {"pages/method.py"}  # the method page is reference text: it renders without a database
+DATA_PAGES = [p for p in PAGES if p not in NEEDS_NO_DATA]
+# 10 municipalities spanning all regions, with the smallest islands (741 Samsø, 825 Læsø).
+SAMPLE_MUNIS = [101, 147, 253, 330, 461, 751, 741, 825, 851, 860]
+ALL_MUNIS = [int(c) for c in reference.municipalities()["municipality_code"]]
+DEEP_LINK = {"start": "2018-01", "end": "2021-06", "area": "muni:730,751", "age": "80+", "sex": "F",
+             "groups": "dehydration,lower_respiratory", "definition": "dk_preventable_65", "std": "1",
+             "lang": "en"}
+EMPTY_SELECTION = {"start": "2016-01", "end": "2016-01", "area": "muni:741", "age": "0-64", "sex": "F",
+                   "groups": "pressure_ulcer"}
+STALE_LINK = {"area": "muni:999", "start": "2030-01", "definition": "foo"}
+
+
+@pytest.fixture(autouse=True)
+def _app_environment():
+    """Tracebacks in full (the deployed config hides them), and navigation as the only page registry.
+
+    With a ``pages/`` folder next to app.py, Streamlit starts every process in its legacy "pages
+    directory" mode until the first ``st.navigation`` call; AppTest resets that flag before each run,
+    so ``switch_page("pages/data.py")`` (url_path ``data`` equals the file name) would run the page on
+    its own, without app.py and its sidebar. The app always calls ``st.navigation``, so we set the
+    flag the way ``st.navigation`` does.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+    try:
+        with patch_config_options({"client.showErrorDetails": "full"}):
+            yield
+    finally:
+        PagesManager.__init__ = original
+
+
+def new_app(monkeypatch, db: Path, **params: str) -> AppTest:
+    monkeypatch.setenv("AKUTINDBLIK_DB", str(db))
+    at = AppTest.from_file(APP, default_timeout=60)
+    for key, value in params.items():
+        at.query_params[key] = value
+    return at
+
+
+def open_page(at: AppTest, page: str) -> AppTest:
+    """First run (reads the URL into the filters; the default page's own failures are its own test), then
+    the page."""
+    at.run()
+    return at.switch_page(page).run()
+
+
+def errors(at: AppTest) -> list[str]:
+    return [e.message + "\n" + "\n".join(e.stack_trace) for e in at.exception]
+
+
+def assert_ok(at: AppTest, what: str) -> None:
+    assert not at.exception, f"{what}:\n" + "\n\n".join(errors(at))
+
+
+def infos(at: AppTest) -> str:
+    return " ".join(i.value for i in at.info)
+
+
+def test_the_navigation_lists_every_page_file():
+    assert len(PAGES) >= 7
+    missing = [p for p in PAGES if not (ROOT / p).is_file()]
+    assert missing == [], f"pages in app.py's navigation without a file: {missing}"
+    assert set(MAIN_PAGES) <= set(PAGES)
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_renders_on_the_demo_database_in_both_languages(monkeypatch, demo_db, page):
+    at = open_page(new_app(monkeypatch, demo_db), page)
+    assert_ok(at, page)
+    if page not in NEEDS_NO_DATA:
+        assert t("no_db_title", "da") not in infos(at)
+    danish = [h.value for h in at.title]
+    at.session_state["lang"] = "en"
+    at.run()
+    assert_ok(at, f"{page} in English")
+    english = [h.value for h in at.title]
+    assert danish and english and danish[0] != english[0], f"{page}: title {danish} is not translated"
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_without_a_database_says_so(monkeypatch, tmp_path, page):
+    at = open_page(new_app(monkeypatch, tmp_path / "missing.duckdb"), page)
+    assert_ok(at, page)
+    if page not in NEEDS_NO_DATA:
+        assert t("no_db_title", "da") in infos(at)
+
+
+def open_link(at: AppTest, params: dict[str, str]) -> AppTest:
+    """Open a link in a new session: the URL is read again on the next run (as on a session's first run)."""
+    for key in list(at.query_params):
+        del at.query_params[key]
+    for key, value in params.items():
+        at.query_params[key] = value
+    at.session_state["_initialised"] = False
+    return at.run()
+
+
+def _check_empty_selection(at: AppTest) -> None:
+    """One month, Samsø, 0-64 years, women, one rare group: empty or suppressed frames everywhere."""
+    ss = at.session_state
+    assert ss["f_munis"] == [741] and ss["f_age"] == "0-64" and tuple(ss["f_period"]) == ("2016-01", "2016-01")
+
+
+def _check_deep_link(at: AppTest) -> None:
+    ss = at.session_state
+    assert tuple(ss["f_period"]) == ("2018-01", "2021-06"), f"period {ss['f_period']}"
+    assert ss["f_munis"] == [730, 751] and ss["f_age"] == "80+" and ss["f_sex"] == "F"
+    assert ss["f_groups"] == ["dehydration", "lower_respiratory"] and ss["f_std"] is True
+    assert ss["lang"] == "en"
+    assert t("notice_reset", "en", keys="").split(":")[0] not in infos(at)
+    at.run()  # any click reruns the script: the linked filters must survive it
+    assert not at.exception, errors(at)[0]
+    assert tuple(at.session_state["f_period"]) == ("2018-01", "2021-06"), "the period is reset on the next rerun"
+    assert at.session_state["f_munis"] == [730, 751] and at.session_state["f_age"] == "80+"
+
+
+def _check_stale_link(at: AppTest) -> None:
+    notice = t("notice_reset", "da", keys="").split(":")[0]
+    assert notice in infos(at), "no reset notice"
+    assert all(key in infos(at) for key in STALE_LINK), "the notice does not name the reset values"
+    ss = at.session_state
+    assert ss["f_munis"] == [] and ss["f_area"] == "region:1082" and ss["f_definition"] == "dk_preventable_65"
+
+
+LINKS = [("empty selection", EMPTY_SELECTION, _check_empty_selection),
+         ("deep link with every filter", DEEP_LINK, _check_deep_link),
+         ("stale link", STALE_LINK, _check_stale_link)]
+
+
+@pytest.mark.parametrize("page", PAGES)
+def test_page_opened_from_links(monkeypatch, demo_db, page):
+    """An empty selection, a deep link with every filter set, and a stale link (reset with a notice),
+    each opened straight on the page in a new session; one AppTest per page, failures collected."""
+    at = open_page(new_app(monkeypatch, demo_db), page)
+    failures = []
+    for name, params, check in LINKS:
+        open_link(at, params)
+        if at.exception:
+            failures.append(f"{name}: " + errors(at)[0])
+            continue
+        try:
+            check(at)
+        except AssertionError as exc:
+            failures.append(f"{name}: {exc}")
+    assert not failures, f"{page}:\n" + "\n\n".join(failures)
+
+
+def _check_municipalities(monkeypatch, db: Path, page: str, codes: list[int]) -> None:
+    """One AppTest per page; the municipality is changed through the sidebar's state and the page rerun."""
+    at = open_page(new_app(monkeypatch, db), page)
+    assert_ok(at, page)
+    failures = {}
+    for code in codes:
+        at.session_state["f_munis"] = [code]
+        at.run()
+        if at.exception:
+            failures[code] = errors(at)[0]
+    assert not failures, f"{page} fails for {len(failures)} municipalities ({sorted(failures)}), e.g. " + next(
+        f"{code}:\n{tb}" for code, tb in failures.items())
+
+
+@pytest.mark.parametrize("page", DATA_PAGES)
+def test_page_for_a_sample_of_single_municipalities(monkeypatch, demo_db, page):
+    _check_municipalities(monkeypatch, demo_db, page, SAMPLE_MUNIS)
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(os.environ.get("AKUTINDBLIK_ALL_MUNICIPALITIES") != "1",
+                    reason="all 98 municipalities take 5-10 minutes per page: set AKUTINDBLIK_ALL_MUNICIPALITIES=1")
+@pytest.mark.parametrize("page", DATA_PAGES)
+def test_page_for_every_single_municipality(monkeypatch, demo_db, page):
+    _check_municipalities(monkeypatch, demo_db, page, [c for c in ALL_MUNIS if c not in SAMPLE_MUNIS])
