@@ -13,6 +13,7 @@ lang = ui.lang()
 with st.sidebar:
     ui.language_switch()
     ui.filter_widgets(lang)
+ui.remember()  # keep the selection across page switches (Streamlit drops widget state there)
 ui.sync_url()  # widget state -> URL, so a copied link reproduces the view
 
 pages = [
@@ -25,7 +26,8 @@ pages = [
             url_path="genindlaeggelser"),
     st.Page("pages/acute_beds.py", title=t("page_acute_beds", lang), icon=":material/home_health:",
             url_path="akutfunktioner"),
-    st.Page("pages/data.py", title=t("page_data", lang), icon=":material/database:", url_path="data"),
+    st.Page("pages/effect.py", title=t("page_effect", lang), icon=":material/insights:", url_path="effekt"),
+    st.Page("pages/data.py", title=t("page_data", lang), icon=":material/database:", url_path="datagrundlag"),
     st.Page("pages/method.py", title=t("page_method", lang), icon=":material/menu_book:", url_path="metode"),
 ]
 st.navigation(pages).run()

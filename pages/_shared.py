@@ -87,9 +87,29 @@ def _set_state(f: Filters) -> None:
     ss["f_groups"], ss["f_std"] = list(f.diagnosis_groups), f.standardised
 
 
+_WIDGET_KEYS = ("f_period", "f_area", "f_munis", "f_age", "f_sex", "f_definition", "f_groups", "f_std", "lang")
+
+
+def _restore_widgets() -> None:
+    """Streamlit forgets widget state when the user moves to another page; the selection lives on in
+    ``_filters``/``_lang`` (plain session keys) and is put back into the widgets before they are drawn."""
+    ss = st.session_state
+    if any(key not in ss for key in _WIDGET_KEYS) and "_filters" in ss:
+        _set_state(ss["_filters"])
+        ss["lang"] = ss.get("_lang", DEFAULT_LANGUAGE)
+
+
+def remember() -> None:
+    """Keep the current selection and language beyond the widgets' own state (see _restore_widgets)."""
+    st.session_state["_filters"] = filters()
+    st.session_state["_lang"] = lang()
+
+
 def init_state_from_url() -> None:
-    """On the first run of a session, read the URL into the widgets; remember what had to be reset."""
+    """On the first run of a session, read the URL into the widgets; remember what had to be reset.
+    On later runs, put back widget state that Streamlit dropped on a page switch."""
     if st.session_state.get("_initialised"):
+        _restore_widgets()
         return
     params = {k: st.query_params.get(k) for k in st.query_params.keys()}
     f, dropped = Filters.from_params(params, data_range=data_range())
@@ -115,7 +135,7 @@ def filters() -> Filters:
     groups = tuple(g for g in ss.get("f_groups") or [] if g in diagnosis_groups_of(definition))
     try:
         return Filters(start=start, end=end, area=area, age_group=ss.get("f_age", "65+"),
-                       sex=ss.get("f_sex", "all"), diagnosis_groups=groups, definition=definition,
+                       sex=ss.get("f_sex") or "all", diagnosis_groups=groups, definition=definition,
                        standardised=bool(ss.get("f_std", False)))
     except FilterError:
         return Filters.default(data_range())
@@ -191,9 +211,9 @@ def filter_widgets(lg: str) -> None:
                    format_func=municipality_name, help=t("f_munis_help", lg), placeholder=t("f_munis_placeholder", lg))
     st.selectbox(t("f_age", lg), list(AGE_GROUPS), key="f_age",
                  format_func=lambda a: t("age_all", lg) if a == "all" else a)
-    st.segmented_control(t("f_sex", lg), list(SEXES), key="f_sex", format_func=lambda s: t(f"sex_{s}", lg))
-    if not st.session_state.get("f_sex"):
+    if st.session_state.get("f_sex") not in SEXES:  # before the widget: it may not be changed after it
         st.session_state["f_sex"] = "all"
+    st.segmented_control(t("f_sex", lg), list(SEXES), key="f_sex", format_func=lambda s: t(f"sex_{s}", lg))
     st.selectbox(t("f_definition", lg), list(DEFINITIONS), key="f_definition",
                  format_func=lambda d: t(f"def_{d}", lg))
     definition = st.session_state["f_definition"]
