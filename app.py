@@ -13,7 +13,6 @@ lang = ui.lang()
 with st.sidebar:
     ui.language_switch()
     ui.filter_widgets(lang)
-ui.remember()  # keep the selection across page switches (Streamlit drops widget state there)
 ui.sync_url()  # widget state -> URL, so a copied link reproduces the view
 
 pages = [

@@ -69,7 +69,7 @@ _LANG_PARAM = {"da": "da", "en": "en"}
 
 
 def lang() -> str:
-    value = st.session_state.get("lang")
+    value = st.session_state.get(_SEL, {}).get("lang")
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
@@ -78,65 +78,63 @@ def _months(rng: tuple[str, str] | None) -> list[str]:
     return [p.strftime("%Y-%m") for p in pd.period_range(lo, hi, freq="M")]
 
 
-def _set_state(f: Filters) -> None:
-    ss = st.session_state
-    ss["f_period"] = (f.start, f.end)
-    ss["f_area"] = f.area if f.area_kind != "muni" else ss.get("f_area", Filters().area)
-    ss["f_munis"] = list(f.municipality_codes) if f.area_kind == "muni" else []
-    ss["f_age"], ss["f_sex"], ss["f_definition"] = f.age_group, f.sex, f.definition
-    ss["f_groups"], ss["f_std"] = list(f.diagnosis_groups), f.standardised
+# The selection lives in one plain session key, _SEL; the sidebar widgets are drawn from it on every run and
+# write user changes back through on_change. Streamlit forgets the entry script's widget state on a page
+# switch when the app has a pages/ folder (seen with 1.67), so the widgets' own state cannot be the store.
+_SEL = "_selection"
 
 
-_WIDGET_KEYS = ("f_period", "f_area", "f_munis", "f_age", "f_sex", "f_definition", "f_groups", "f_std", "lang")
-
-
-def _restore_widgets() -> None:
-    """Streamlit forgets widget state when the user moves to another page; the selection lives on in
-    ``_filters``/``_lang`` (plain session keys) and is put back into the widgets before they are drawn."""
-    ss = st.session_state
-    if any(key not in ss for key in _WIDGET_KEYS) and "_filters" in ss:
-        _set_state(ss["_filters"])
-        ss["lang"] = ss.get("_lang", DEFAULT_LANGUAGE)
-
-
-def remember() -> None:
-    """Keep the current selection and language beyond the widgets' own state (see _restore_widgets)."""
-    st.session_state["_filters"] = filters()
-    st.session_state["_lang"] = lang()
+def _selection_of(f: Filters, language: str, previous: dict | None = None) -> dict[str, Any]:
+    return {
+        "f_period": (f.start, f.end),
+        "f_area": f.area if f.area_kind != "muni" else (previous or {}).get("f_area", Filters().area),
+        "f_munis": list(f.municipality_codes) if f.area_kind == "muni" else [],
+        "f_age": f.age_group, "f_sex": f.sex, "f_definition": f.definition,
+        "f_groups": list(f.diagnosis_groups), "f_std": f.standardised, "lang": language,
+    }
 
 
 def init_state_from_url() -> None:
-    """On the first run of a session, read the URL into the widgets; remember what had to be reset.
-    On later runs, put back widget state that Streamlit dropped on a page switch."""
-    if st.session_state.get("_initialised"):
-        _restore_widgets()
+    """On the first run of a session, read the URL into the selection; remember what had to be reset."""
+    if st.session_state.get("_initialised") and _SEL in st.session_state:
         return
     params = {k: st.query_params.get(k) for k in st.query_params.keys()}
     f, dropped = Filters.from_params(params, data_range=data_range())
     lang_value = params.get("lang")
     if lang_value and lang_value not in _LANG_PARAM:
         dropped.append("lang")
-    st.session_state["lang"] = lang_value if lang_value in _LANG_PARAM else DEFAULT_LANGUAGE
-    _set_state(f)
+    language = lang_value if lang_value in _LANG_PARAM else DEFAULT_LANGUAGE
+    st.session_state[_SEL] = _selection_of(f, language, st.session_state.get(_SEL))
     st.session_state["_notices"] = dropped
     st.session_state["_initialised"] = True
 
 
+def _changed(key: str) -> None:
+    """on_change of a sidebar widget: the user's choice goes into the selection."""
+    st.session_state[_SEL][key] = st.session_state[key]
+
+
+def _bind(key: str, value: Any) -> dict[str, Any]:
+    """Put the selection's value into the widget before it is drawn; returns the widget's keyword args."""
+    st.session_state[key] = value
+    return {"key": key, "on_change": _changed, "args": (key,)}
+
+
 def filters() -> Filters:
-    """The current filters from the widget state (defaults for anything inconsistent)."""
-    ss = st.session_state
-    period = ss.get("f_period")
+    """The current filters from the selection (defaults for anything inconsistent)."""
+    sel = st.session_state.get(_SEL, {})
+    period = sel.get("f_period")
     if not isinstance(period, (tuple, list)) or len(period) != 2:
         period = (data_range() or (Filters().start, Filters().end))
     start, end = period
-    munis = ss.get("f_munis") or []
-    area = "muni:" + ",".join(str(m) for m in munis) if munis else ss.get("f_area", Filters().area)
-    definition = ss.get("f_definition", "dk_preventable_65")
-    groups = tuple(g for g in ss.get("f_groups") or [] if g in diagnosis_groups_of(definition))
+    munis = sel.get("f_munis") or []
+    area = "muni:" + ",".join(str(m) for m in munis) if munis else sel.get("f_area", Filters().area)
+    definition = sel.get("f_definition", "dk_preventable_65")
+    groups = tuple(g for g in sel.get("f_groups") or [] if g in diagnosis_groups_of(definition))
     try:
-        return Filters(start=start, end=end, area=area, age_group=ss.get("f_age", "65+"),
-                       sex=ss.get("f_sex") or "all", diagnosis_groups=groups, definition=definition,
-                       standardised=bool(ss.get("f_std", False)))
+        return Filters(start=start, end=end, area=area, age_group=sel.get("f_age", "65+"),
+                       sex=sel.get("f_sex") or "all", diagnosis_groups=groups, definition=definition,
+                       standardised=bool(sel.get("f_std", False)))
     except FilterError:
         return Filters.default(data_range())
 
@@ -151,8 +149,8 @@ def sync_url() -> None:
 
 
 def language_switch() -> None:
-    st.segmented_control("Sprog / Language", options=list(LANGUAGES), key="lang",
-                         format_func=lambda c: {"da": "Dansk", "en": "English"}[c])
+    st.segmented_control("Sprog / Language", options=list(LANGUAGES),
+                         format_func=lambda c: {"da": "Dansk", "en": "English"}[c], **_bind("lang", lang()))
 
 
 def area_label(area: str, lg: str) -> str:
@@ -192,36 +190,38 @@ def group_label(definition: str, group: str, lg: str) -> str:
 
 
 def filter_widgets(lg: str) -> None:
-    """The shared sidebar filters (state in st.session_state; the URL follows via sync_url)."""
+    """The shared sidebar filters, drawn from the selection (the URL follows via sync_url)."""
+    sel = st.session_state[_SEL]
     st.header(t("filters", lg))
     months = _months(data_range())
-    period = st.session_state.get("f_period")
+    period = sel.get("f_period")
     if not isinstance(period, (tuple, list)) or len(period) != 2 or period[0] not in months or period[1] not in months:
-        period = (months[0], months[-1])
-    st.session_state["f_period"] = tuple(period)
-    # value= makes it a range slider; its state is "f_period" (set from the URL on the first run).
-    st.select_slider(t("f_period", lg), options=months, value=tuple(period), key="f_period")
+        sel["f_period"] = period = (months[0], months[-1])
+    # value= makes it a range slider
+    st.select_slider(t("f_period", lg), options=months, value=tuple(period), **_bind("f_period", tuple(period)))
     regions = reference.regions()
     areas = ["region:1082", "national"] + [f"region:{c}" for c in regions["region_code"] if c != 1082]
-    if st.session_state.get("f_area") not in areas:
-        st.session_state["f_area"] = areas[0]
-    st.selectbox(t("f_area", lg), areas, key="f_area", format_func=lambda a: area_label(a, lg))
+    if sel.get("f_area") not in areas:
+        sel["f_area"] = areas[0]
+    st.selectbox(t("f_area", lg), areas, format_func=lambda a: area_label(a, lg), **_bind("f_area", sel["f_area"]))
     munis = reference.municipalities().sort_values(["region_code", "name"])
-    st.multiselect(t("f_munis", lg), list(munis["municipality_code"]), key="f_munis",
-                   format_func=municipality_name, help=t("f_munis_help", lg), placeholder=t("f_munis_placeholder", lg))
-    st.selectbox(t("f_age", lg), list(AGE_GROUPS), key="f_age",
-                 format_func=lambda a: t("age_all", lg) if a == "all" else a)
-    if st.session_state.get("f_sex") not in SEXES:  # before the widget: it may not be changed after it
-        st.session_state["f_sex"] = "all"
-    st.segmented_control(t("f_sex", lg), list(SEXES), key="f_sex", format_func=lambda s: t(f"sex_{s}", lg))
-    st.selectbox(t("f_definition", lg), list(DEFINITIONS), key="f_definition",
-                 format_func=lambda d: t(f"def_{d}", lg))
-    definition = st.session_state["f_definition"]
+    st.multiselect(t("f_munis", lg), list(munis["municipality_code"]), format_func=municipality_name,
+                   help=t("f_munis_help", lg), placeholder=t("f_munis_placeholder", lg),
+                   **_bind("f_munis", list(sel.get("f_munis") or [])))
+    st.selectbox(t("f_age", lg), list(AGE_GROUPS), format_func=lambda a: t("age_all", lg) if a == "all" else a,
+                 **_bind("f_age", sel.get("f_age", "65+")))
+    if sel.get("f_sex") not in SEXES:
+        sel["f_sex"] = "all"
+    st.segmented_control(t("f_sex", lg), list(SEXES), format_func=lambda s: t(f"sex_{s}", lg),
+                         **_bind("f_sex", sel["f_sex"]))
+    st.selectbox(t("f_definition", lg), list(DEFINITIONS), format_func=lambda d: t(f"def_{d}", lg),
+                 **_bind("f_definition", sel.get("f_definition", "dk_preventable_65")))
+    definition = sel.get("f_definition", "dk_preventable_65")
     options = list(diagnosis_groups_of(definition))
-    st.session_state["f_groups"] = [g for g in st.session_state.get("f_groups") or [] if g in options]
-    st.multiselect(t("f_groups", lg), options, key="f_groups", help=t("f_groups_help", lg),
-                   format_func=lambda g: group_label(definition, g, lg))
-    st.toggle(t("f_std", lg), key="f_std", help=t("f_std_help", lg))
+    sel["f_groups"] = [g for g in sel.get("f_groups") or [] if g in options]
+    st.multiselect(t("f_groups", lg), options, help=t("f_groups_help", lg),
+                   format_func=lambda g: group_label(definition, g, lg), **_bind("f_groups", list(sel["f_groups"])))
+    st.toggle(t("f_std", lg), help=t("f_std_help", lg), **_bind("f_std", bool(sel.get("f_std", False))))
 
 
 def show_notices(lg: str) -> None:

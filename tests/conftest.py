@@ -25,3 +25,15 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db_path = root / "demo.duckdb"
     run_demo(db_path=db_path, out_dir=root / "files", scale=0.02, progress=False)
     return db_path
+
+
+SIDEBAR_KEYS = {"f_period", "f_area", "f_munis", "f_age", "f_sex", "f_definition", "f_groups", "f_std", "lang"}
+
+
+def select(at, **values):
+    """Change the shared sidebar selection of an AppTest session, as a user's clicks would (the widgets are
+    drawn from ``st.session_state['_selection']``, see pages/_shared.py)."""
+    selection = dict(at.session_state["_selection"])
+    selection.update(values)
+    at.session_state["_selection"] = selection
+    return at

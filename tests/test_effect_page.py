@@ -17,6 +17,8 @@ import numpy as np
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+
+from tests.conftest import SIDEBAR_KEYS, select
 from streamlit.testing.v1.util import patch_config_options
 
 from analysis import agreement
@@ -49,7 +51,10 @@ def open_page(monkeypatch, db: Path, **state) -> AppTest:
     at = AppTest.from_file(APP, default_timeout=180)  # the synthetic control takes about 35 s uncached
     at.run()
     for key, value in state.items():
-        at.session_state[key] = value
+        if key in SIDEBAR_KEYS:
+            select(at, **{key: value})
+        else:
+            at.session_state[key] = value
     return at.switch_page(PAGE).run()
 
 

@@ -20,6 +20,8 @@ from pathlib import Path
 import pytest
 from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
+
+from tests.conftest import select
 from streamlit.testing.v1.util import patch_config_options
 
 from analysis import reference
@@ -117,7 +119,7 @@ def test_page_renders_on_the_demo_database_in_both_languages(monkeypatch, demo_d
     if page not in NEEDS_NO_DATA:
         assert t("no_db_title", "da") not in infos(at)
     danish = [h.value for h in at.title]
-    at.session_state["lang"] = "en"
+    select(at, lang="en")
     at.run()
     assert_ok(at, f"{page} in English")
     english = [h.value for h in at.title]
@@ -198,7 +200,7 @@ def _check_municipalities(monkeypatch, db: Path, page: str, codes: list[int]) ->
     assert_ok(at, page)
     failures = {}
     for code in codes:
-        at.session_state["f_munis"] = [code]
+        select(at, f_munis=[code])
         at.run()
         if at.exception:
             failures[code] = errors(at)[0]

@@ -16,6 +16,8 @@ from pathlib import Path
 
 from streamlit.testing.v1 import AppTest
 
+from tests.conftest import select
+
 ROOT = Path(__file__).resolve().parents[2]
 CHANGES = [
     {"f_munis": [751]}, {"f_munis": [741]}, {"f_munis": []}, {"f_age": "80+"}, {"f_sex": "F"},
@@ -39,8 +41,7 @@ def main() -> None:
         first = time.perf_counter() - t
         times = []
         for change in CHANGES[: a.changes]:
-            for key, value in change.items():
-                app.session_state[key] = value
+            select(app, **change)
             t = time.perf_counter()
             app.run()
             times.append(time.perf_counter() - t)
