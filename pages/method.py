@@ -118,3 +118,5 @@ with tab_ctx:
 with tab_stat:
     st.markdown(t("me_statistics_body", lg))
     st.markdown(t("me_references", lg))
+    st.subheader(t("me_effect_title", lg))
+    st.markdown(t("me_effect_body", lg))

@@ -183,6 +183,42 @@ TEXTS: dict[str, dict[str, str]] = {
     "me_amount": {"da": "{amount} kr.", "en": "DKK {amount}"},
     "me_source": {"da": "Kilde: {source}", "en": "Source: {source}"},
     # --- statistical methods -------------------------------------------------------------------------
+    "me_effect_title": {"da": "Aftalens effekt: metoder", "en": "Effect of the agreement: methods"},
+    "me_effect_body": {
+        "da": "- **Afbrudt tidsserie (ITS):** segmenteret Poisson-/kvasi-Poisson-/negativ binomial-regression på "
+              "månedlige antal med befolkningen 65+ som offset, sæsonled (Fourier), tre perioder (før / under / "
+              "efter aftalen) og led for COVID-19-bølgerne og regionens LPR3-skift. Kontrafaktisk forløb = modellen "
+              "uden aftalens led.\n"
+              "- **Kontrolleret sammenligning (difference-in-differences):** kommune- og månedseffekter, Poisson med "
+              "offset; de 79 kommuner i de fire andre regioner er kontrol og optager COVID-19 og sæson, som rammer "
+              "alle; standardfejl klynget på kommune.\n"
+              "- **Syntetisk kontrol:** hver kommune sammenlignes med en vægtet kombination af kontrolkommuner "
+              "tilpasset før aftalen; placebo-test i rummet. Med få donorer er p-værdier og intervaller grove.\n"
+              "- **Samlet estimat:** random-effects metaanalyse (DerSimonian–Laird) af de 19 kommuners "
+              "rate ratioer med τ² og I².\n"
+              "- **Følsomhed:** uden COVID-19-månederne, start ±3 måneder og placebo-startdatoer før aftalen "
+              "(de skal ikke vise noget).\n"
+              "- **Økonomi:** rådgivningskontakter × honorar (en redigerbar antagelse) mod budgettet på 3 mio. kr.\n\n"
+              "Kilder: Lopez Bernal, Cummins & Gasparrini (2017) *Int J Epidemiol* 46:348–355; Abadie, Diamond & "
+              "Hainmueller (2010) *JASA* 105:493–505; DerSimonian & Laird (1986) *Control Clin Trials* 7:177–188.",
+        "en": "- **Interrupted time series (ITS):** segmented Poisson / quasi-Poisson / negative binomial regression "
+              "on monthly counts with the 65+ population as offset, Fourier seasonality, three periods (before / "
+              "during / after the agreement) and terms for the COVID-19 waves and the region's LPR3 change. The "
+              "counterfactual is the model without the agreement's terms.\n"
+              "- **Controlled comparison (difference-in-differences):** municipality and month effects, Poisson with "
+              "offset; the 79 municipalities of the other four regions are the control and absorb COVID-19 and "
+              "seasonality common to all; standard errors clustered by municipality.\n"
+              "- **Synthetic control:** each municipality against a weighted combination of control municipalities "
+              "fitted before the agreement; placebo-in-space inference. With small donor pools p-values and "
+              "intervals are rough.\n"
+              "- **Pooled estimate:** random-effects meta-analysis (DerSimonian–Laird) of the 19 municipalities' rate "
+              "ratios with τ² and I².\n"
+              "- **Sensitivity:** without the COVID-19 months, start ±3 months, and placebo start dates before the "
+              "agreement (they should show nothing).\n"
+              "- **Economy:** GP advisory contacts × fee (an editable assumption) against the 3 mio. DKK budget.\n\n"
+              "Sources: Lopez Bernal, Cummins & Gasparrini (2017) *Int J Epidemiol* 46:348–355; Abadie, Diamond & "
+              "Hainmueller (2010) *JASA* 105:493–505; DerSimonian & Laird (1986) *Control Clin Trials* 7:177–188.",
+    },
     "me_statistics_body": {
         "da": "- **Rater (rå):** konfidensinterval efter Byars approksimation, når tælleren er mindst 10, ellers "
               "det eksakte Poisson-interval (Garwood).\n"
