@@ -110,6 +110,15 @@ so each cube carries only the keys its pages need; the measures are additive, so
     ``year, municipality_code, sex, age_band, population``: ``population`` summed into the ESP bands.
     Single years and 5-year bands (and 90-120) fall into the band that contains them; a source band
     that straddles two ESP bands gets ``age_band`` NULL (kept, never dropped).
+``agg_events_per_person_year``
+    How often the same person is counted, for the interval of a directly standardised rate when events
+    are not independent (people admitted more than once): keys ``year, municipality_code, sex,
+    age_band, measure, grp, events_per_person``; measure ``people`` (persons with exactly that many
+    events in the calendar year, within the stratum). ``measure`` is ``acute`` (acute stays, the
+    ``acute_per_1000`` indicator) or a definition id (``dk_preventable_65``, ``oecd_pqi``,
+    ``acsc_purdy2009``: acute stays in one of its groups); ``grp`` is the diagnosis group, NULL for all
+    groups of the definition together (a person's stays in different groups add up there). A person who
+    changes age band or municipality within a year is counted in each stratum separately.
 ``derived_meta``
     One row per derived table: ``table_name, n_rows, built_at, data_end, code_list_version``.
 
@@ -165,6 +174,7 @@ DERIVED_TABLES = (
     "agg_acute_bed_month",
     "agg_acute_bed_occupancy_month",
     "agg_population_year",
+    "agg_events_per_person_year",
     "derived_meta",
 )
 
@@ -512,6 +522,37 @@ GROUP BY ALL
 ORDER BY ALL
 """
 
+_SQL_AGG_EVENTS_PER_PERSON = """
+CREATE OR REPLACE TABLE agg_events_per_person_year AS
+WITH ev AS MATERIALIZED (
+    SELECT year, municipality_code, sex, age_band, person_id, 'acute' AS measure, CAST(NULL AS VARCHAR) AS grp
+    FROM episodes WHERE is_acute
+    UNION ALL
+    SELECT year, municipality_code, sex, age_band, person_id, $l_prev, avoidable_group
+    FROM episodes WHERE is_acute AND avoidable_group IS NOT NULL
+    UNION ALL
+    SELECT year, municipality_code, sex, age_band, person_id, $l_oecd, oecd_group
+    FROM episodes WHERE is_acute AND oecd_group IS NOT NULL
+    UNION ALL
+    SELECT year, municipality_code, sex, age_band, person_id, $l_acsc, acsc_group
+    FROM episodes WHERE is_acute AND acsc_group IS NOT NULL
+),
+per_person AS (
+    SELECT year, municipality_code, sex, age_band, measure, grp, count(*) AS k
+    FROM ev WHERE grp IS NOT NULL
+    GROUP BY year, municipality_code, sex, age_band, measure, grp, person_id
+    UNION ALL
+    SELECT year, municipality_code, sex, age_band, measure, CAST(NULL AS VARCHAR) AS grp, count(*) AS k
+    FROM ev
+    GROUP BY year, municipality_code, sex, age_band, measure, person_id
+)
+SELECT year, municipality_code, sex, age_band, measure, grp, CAST(k AS INTEGER) AS events_per_person,
+       count(*) AS people
+FROM per_person
+GROUP BY ALL
+ORDER BY ALL
+"""
+
 _SQL_DATA_END = """
 SELECT coalesce(
     (SELECT max(admitted_at) FROM admissions),
@@ -663,6 +704,7 @@ def _rebuild(
     con.execute(_SQL_AGG_ACUTE_BED)
     con.execute(_SQL_AGG_OCCUPANCY, {"data_end": data_end_ts})
     con.execute(_SQL_AGG_POPULATION)
+    con.execute(_SQL_AGG_EVENTS_PER_PERSON, {"l_prev": LIST_PREVENTABLE, "l_oecd": LIST_OECD, "l_acsc": LIST_ACSC})
 
     counts: dict[str, int] = {}
     for table in DERIVED_TABLES[:-1]:  # fixed allow-list of our own table names

@@ -24,6 +24,9 @@ groups     comma-separated diagnosis groups of the          empty (all groups)
 definition ``dk_preventable_65``, ``oecd_pqi``,             ``dk_preventable_65``
            ``acsc_purdy2009``
 std        ``1`` (standardised) or ``0`` (crude)            ``0``
+stdpop     standard population of standardised rates:       ``esp2013``
+           ``esp2013`` or a year (``2019``: Region
+           Midtjylland's own population that year)
 ========== ================================================ ===========================
 
 Nothing here touches the database or Streamlit; validation uses :mod:`analysis.reference`.
@@ -46,6 +49,8 @@ __all__ = [
     "DEFINITIONS",
     "PARAM_KEYS",
     "SEXES",
+    "STANDARD_ESP2013",
+    "STANDARD_REGION_CODE",
     "FilterError",
     "Filters",
     "diagnosis_groups_of",
@@ -57,6 +62,8 @@ DEFAULT_AREA = "region:1082"  # Region Midtjylland: the product's home region
 AGE_GROUPS = ("65+", "all", "0-64", "65-79", "80+")  # 65+ first: the national indicator's population
 SEXES = ("all", "F", "M")
 DEFINITIONS = ("dk_preventable_65", "oecd_pqi", "acsc_purdy2009")
+STANDARD_ESP2013 = "esp2013"
+STANDARD_REGION_CODE = 1082  # "the region's own population": Region Midtjylland's, by age band x sex
 # URL key -> field name, in the order parameters are written
 PARAM_KEYS = {
     "start": "start",
@@ -67,6 +74,7 @@ PARAM_KEYS = {
     "groups": "diagnosis_groups",
     "definition": "definition",
     "std": "standardised",
+    "stdpop": "standard_year",
 }
 _MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 
@@ -150,7 +158,10 @@ class Filters:
     definition : str
         The avoidable-admission definition: one of :data:`DEFINITIONS`.
     standardised : bool
-        Show directly age-sex-standardised rates (ESP 2013) where the indicator has them.
+        Show directly age-sex-standardised rates where the indicator has them.
+    standard_year : int or None
+        The standard population of those rates: None for the European Standard Population 2013 (the
+        default), or a year for Region Midtjylland's own population of that year (age band x sex).
 
     Raises
     ------
@@ -166,6 +177,7 @@ class Filters:
     diagnosis_groups: tuple[str, ...] = ()
     definition: str = "dk_preventable_65"
     standardised: bool = False
+    standard_year: int | None = None
 
     def __post_init__(self) -> None:
         _check_month(self.start, "start")
@@ -189,6 +201,15 @@ class Filters:
         object.__setattr__(self, "diagnosis_groups", groups)
         if not isinstance(self.standardised, bool):
             raise FilterError(f"standardised must be True or False, got {self.standardised!r}.")
+        if self.standard_year is not None and (
+                isinstance(self.standard_year, bool) or not isinstance(self.standard_year, int)
+                or not 1900 <= self.standard_year <= 2100):
+            raise FilterError(f"standard_year must be None (ESP 2013) or a year such as 2019, got {self.standard_year!r}.")
+
+    @property
+    def standard_label(self) -> str:
+        """``'ESP 2013'`` or ``'Region Midtjylland 2019'`` (names are not translated)."""
+        return "ESP 2013" if self.standard_year is None else f"Region Midtjylland {self.standard_year}"
 
     # --- derived views ---------------------------------------------------------------------------
     @property
@@ -303,6 +324,13 @@ class Filters:
                 values["standardised"] = text == "1"
             else:
                 dropped.append("std")
+        text = raw("stdpop")
+        if text and text != STANDARD_ESP2013:
+            years = range(int(data_range[0][:4]), int(data_range[1][:4]) + 1) if data_range else range(1900, 2101)
+            if text.isdigit() and int(text) in years:
+                values["standard_year"] = int(text)
+            else:
+                dropped.append("stdpop")
         text = raw("groups")
         if text:
             groups = tuple(sorted({g.strip() for g in text.split(",") if g.strip()}))
@@ -329,6 +357,8 @@ class Filters:
                 out[key] = ",".join(value)
             elif name == "standardised":
                 out[key] = "1" if value else "0"
+            elif name == "standard_year":
+                out[key] = str(value)
             else:
                 out[key] = str(value)
         return out

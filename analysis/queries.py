@@ -53,7 +53,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import constants, disclosure, indicators, rates, reference, store
-from analysis.filters import Filters
+from analysis.filters import STANDARD_REGION_CODE, Filters
 
 __all__ = [
     "HEADLINE_INDICATORS",
@@ -127,6 +127,8 @@ _AGE_FILTER_BANDS = {
 }
 _NON_POP_KEYS = ("group", "setting", "referral_source", "outcome", "los_day", "discharge_destination")
 _ALL_MUNIS = frozenset(int(c) for c in reference.municipalities()["municipality_code"])
+_REGION_OF = {int(c): int(r) for c, r in zip(reference.municipalities()["municipality_code"],
+                                             reference.municipalities()["region_code"])}
 _OUT_VALUE = ["count", "denominator", "n", "value", "lower", "upper", "method"]
 
 
@@ -454,19 +456,88 @@ def _crude(num: pd.Series, den: pd.Series, ind: indicators.Indicator) -> pd.Data
     return out
 
 
-def _dsr_groups(frame: pd.DataFrame, keys: list[str], ind: indicators.Indicator) -> pd.DataFrame:
-    """Directly standardised rates (ESP 2013 over age band x sex) per group of ``keys``."""
-    weights = rates.esp2013_weights()
-    frame = frame.assign(standard=frame["age_band"].map(weights))
-    frame = frame[frame["standard"].notna() & (frame["person_years"] > 0)]
+def _standard_weights(cur, f: Filters, strata: list[str]) -> tuple[pd.DataFrame, str | None]:
+    """The standard population over ``strata`` (age_band [, sex]) as a frame with column ``standard``.
+
+    ESP 2013 gives each band its weight for both sexes; ``f.standard_year`` gives Region Midtjylland's
+    population of that year per band (x sex). Returns (weights, note) — the note says when the chosen year
+    has no population and ESP 2013 was used instead.
+    """
+    esp = rates.esp2013_weights().rename("standard").rename_axis("age_band").reset_index()
+    if f.standard_year is None:
+        return esp, None
+    region = [c for c in _ALL_MUNIS if _REGION_OF.get(c) == STANDARD_REGION_CODE]
+    keys = ["age_band"] + (["sex"] if "sex" in strata else [])
+    sql = (f"SELECT {', '.join(keys)}, CAST(sum(population) AS DOUBLE) AS standard FROM agg_population_year "
+           "WHERE year = $year AND list_contains($munis, municipality_code) AND age_band IS NOT NULL GROUP BY ALL")
+    out = cur.execute(sql, {"year": f.standard_year, "munis": region}).df()
+    if out.empty or out["standard"].sum() <= 0:
+        return esp, f"no population for {f.standard_label}; standardised to ESP 2013 instead"
+    return out, None
+
+
+def _event_sums(cur, f: Filters, indicator_id: str, keys: Sequence[str], *, bands, munis) -> pd.DataFrame | None:
+    """Events per person for the Dobson interval of non-independent events: ``keys`` (from ``year``,
+    ``municipality_code``, ``age_band``, ``sex``) + ``ev1`` (sum k P) and ``ev2`` (sum k^2 P) from
+    ``agg_events_per_person_year`` over the calendar years the period touches. None when the table is
+    missing (a database built before it existed) or the indicator has no events per person."""
+    if indicator_id == "avoidable_65_per_1000":
+        measure = f.definition
+    elif indicator_id == "acute_per_1000":
+        measure = "acute"
+    else:
+        return None
+    if "agg_events_per_person_year" not in _tables(cur):
+        return None
+    params: dict[str, object] = {"measure": measure, "y0": int(f.start[:4]), "y1": int(f.end[:4])}
+    clauses = ["measure = $measure", "year BETWEEN $y0 AND $y1"]
+    if measure != "acute" and f.diagnosis_groups:
+        clauses.append("list_contains($groups, grp)")
+        params["groups"] = list(f.diagnosis_groups)
+    else:
+        clauses.append("grp IS NULL")
+    muni = _muni_clause("municipality_code", munis, params)
+    if muni:
+        clauses.append(muni)
+    if bands is not None:
+        clauses.append("list_contains($bands, age_band)")
+        params["bands"] = bands
+    if f.sex != "all":
+        clauses.append("sex = $sex")
+        params["sex"] = f.sex
+    select = list(keys) + ["CAST(sum(events_per_person * people) AS DOUBLE) AS ev1",
+                           "CAST(sum(events_per_person * events_per_person * people) AS DOUBLE) AS ev2"]
+    sql = (f"SELECT {', '.join(select)} FROM agg_events_per_person_year WHERE {' AND '.join(clauses)}"
+           + (" GROUP BY ALL" if keys else ""))
+    return cur.execute(sql, params).df()
+
+
+def _dsr_groups(frame: pd.DataFrame, keys: list[str], strata: list[str], weights: pd.DataFrame,
+                ind: indicators.Indicator) -> pd.DataFrame:
+    """Directly standardised rates over the ``strata`` (age band [x sex]) per group of ``keys``.
+
+    Rows of a group are first summed per stratum (a total over several periods is one DSR over the
+    pooled counts and person-years, not an average of the periods' DSRs). With ``ev1``/``ev2`` columns
+    (events per person) the interval is Dobson for non-independent events, the variance of each stratum
+    multiplied by ``ev2 / ev1``.
+    """
+    cols = ["num", "person_years"] + [c for c in ("ev1", "ev2") if c in frame.columns]
+    pooled = _group_sum(frame, list(dict.fromkeys(keys + strata)), cols)
+    pooled = pooled.merge(weights, on=[c for c in weights.columns if c != "standard"], how="left")
+    pooled = pooled[pooled["standard"].notna() & (pooled["person_years"] > 0)]
     rows = []
-    groups = frame.groupby(keys, sort=True, dropna=False) if keys else [((), frame)]
+    groups = pooled.groupby(keys, sort=True, dropna=False) if keys else [((), pooled)]
     for key, g in groups:
         key = key if isinstance(key, tuple) else (key,)
         if len(g) == 0:
             continue
+        factor = None
+        if "ev1" in g.columns:
+            ev1, ev2 = g["ev1"].to_numpy(float), g["ev2"].to_numpy(float)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factor = np.where(ev1 > 0, np.maximum(ev2 / ev1, 1.0), 1.0)
         r = rates.dsr(g["num"].to_numpy(), g["person_years"].to_numpy(), g["standard"].to_numpy(),
-                      multiplier=ind.multiplier, conf_level=CONF_LEVEL)
+                      multiplier=ind.multiplier, conf_level=CONF_LEVEL, variance_factor=factor)
         rows.append({**dict(zip(keys, key)), "value": r.value, "lower": r.lower, "upper": r.upper,
                      "method": r.method + (f" ({r.note})" if r.note else "")})
     return pd.DataFrame(rows, columns=[*keys, "value", "lower", "upper", "method"])
@@ -650,7 +721,32 @@ def _compute(cur, indicator_id: str, f: Filters, keys: Sequence[str], *, period:
         else:  # every population cell, with zero events where there were none
             frame = pop.merge(sums, on=pop_keys, how="outer")
         frame[["num", "n", "person_years"]] = frame[["num", "n", "person_years"]].fillna(0.0)
-        frame = _to_units(frame, units, grain, ["num", "n", "person_years"])
+        sum_cols = ["num", "n", "person_years"]
+        weights = None
+        if use_dsr:
+            weights, note = _standard_weights(cur, f, strata)
+            if note:
+                notes.append(note)
+            ev_keys = [k for k in ("municipality_code", "age_band", "sex") if k in grain]
+            if "period" in keys:
+                ev_keys = ["year"] + ev_keys
+            ev = _event_sums(cur, f, indicator_id, ev_keys, bands=bands, munis=munis)
+            if ev is not None:
+                if "period" in keys:
+                    frame["year"] = pd.to_datetime(frame["period"]).dt.year.astype("int64")
+                    ev["year"] = ev["year"].astype("int64")
+                if "municipality_code" in ev_keys:
+                    ev["municipality_code"] = ev["municipality_code"].astype(frame["municipality_code"].dtype)
+                if ev_keys:
+                    frame = frame.merge(ev, on=ev_keys, how="left")
+                else:
+                    frame = frame.assign(ev1=float(ev["ev1"].sum()), ev2=float(ev["ev2"].sum()))
+                frame[["ev1", "ev2"]] = frame[["ev1", "ev2"]].fillna(0.0)
+                frame = frame.drop(columns=[c for c in ("year",) if c in frame.columns and c not in grain])
+                sum_cols += ["ev1", "ev2"]
+                notes.append("interval for repeat admissions of the same person (events per person counted "
+                             "within calendar years)")
+        frame = _to_units(frame, units, grain, sum_cols)
         if want_strata and strata:
             strata_frame = _group_sum(frame, uk + strata, ["num", "person_years"]).rename(
                 columns={"person_years": "base"})
@@ -658,7 +754,7 @@ def _compute(cur, indicator_id: str, f: Filters, keys: Sequence[str], *, period:
         def finish(by: list[str]) -> pd.DataFrame:
             crude = _group_sum(frame, by, ["num", "n", "person_years"])
             if use_dsr:
-                d = _dsr_groups(frame, by, ind)
+                d = _dsr_groups(frame, by, strata, weights, ind)
                 out = crude.merge(d, on=by, how="left") if by else pd.concat([crude, d], axis=1)
                 out["method"] = out["method"].fillna("not calculated (no population)")
             else:

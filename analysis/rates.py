@@ -368,6 +368,7 @@ def dsr(
     multiplier: float = 100_000,
     conf_level: float = 0.95,
     events_per_person: Mapping[int, ArrayLike] | None = None,
+    variance_factor: ArrayLike | None = None,
 ) -> RateResult:
     """One directly standardised rate with Dobson confidence limits.
 
@@ -392,6 +393,11 @@ def dsr(
         ``sum(k * people_k)`` must equal ``count`` in every stratum. The variance then comes from
         this distribution, which widens the interval; ``method`` says
         "Dobson (non-independent events)".
+    variance_factor : array_like, optional
+        The same adjustment when the distribution of events per person is known from another period
+        than the counts (e.g. from calendar years while the rate covers a month): per stratum, the ratio
+        :math:`\\sum_k k^2 P_k / \\sum_k k P_k` (>= 1; 1 means nobody had more than one event). The
+        stratum's Poisson variance is multiplied by it. Not together with ``events_per_person``.
 
     Returns
     -------
@@ -439,11 +445,20 @@ def dsr(
     if np.any(np.isnan(std)) or np.any(std < 0) or std.sum() <= 0:
         raise RateInputError("standard must be non-negative weights with a positive total.")
 
+    if events_per_person is not None and variance_factor is not None:
+        raise RateInputError("Give events_per_person or variance_factor, not both.")
     weights = std / std.sum()
     total = float(obs.sum())
     value = float(np.sum(weights * obs / pop))
     method = "Dobson"
-    if events_per_person is None:
+    if variance_factor is not None:
+        factor = np.atleast_1d(_array(variance_factor, "variance_factor"))
+        _same_length(count=obs, variance_factor=factor)
+        if np.any(np.isnan(factor)) or np.any(factor < 1 - 1e-12):
+            raise RateInputError("variance_factor must be at least 1 in every stratum (sum k^2 P / sum k P).")
+        method = "Dobson (non-independent events)"
+        variance = float(np.sum(weights**2 * obs * factor / pop**2))
+    elif events_per_person is None:
         variance = float(np.sum(weights**2 * obs / pop**2))
     else:
         method = "Dobson (non-independent events)"

@@ -57,10 +57,24 @@ def test_from_params_empty_gives_defaults():
 
 def test_bad_and_stale_params_fall_back_with_notices():
     params = {"start": "2019-1", "end": "2031-01", "area": "muni:751,999", "age": "old", "sex": "x",
-              "groups": "nonsense", "definition": "pqi", "std": "yes", "unknown_key": "ignored"}
+              "groups": "nonsense", "definition": "pqi", "std": "yes", "stdpop": "2031",
+              "unknown_key": "ignored"}
     f, notices = Filters.from_params(params, data_range=("2016-01", "2022-12"))
     assert f == Filters()  # every value reset
-    assert notices == ["start", "end", "area", "age", "sex", "groups", "definition", "std"]
+    assert notices == ["start", "end", "area", "age", "sex", "groups", "definition", "std", "stdpop"]
+
+
+def test_standard_population_choice_in_the_url():
+    # ESP 2013 is the default and stays out of the link; a year means Region Midtjylland's population
+    assert Filters.from_params({"stdpop": "esp2013"}) == (Filters(), [])
+    f, notices = Filters.from_params({"std": "1", "stdpop": "2019"}, data_range=("2016-01", "2022-12"))
+    assert notices == [] and f.standard_year == 2019 and f.standard_label == "Region Midtjylland 2019"
+    assert f.to_params(data_range=("2016-01", "2022-12")) == {"std": "1", "stdpop": "2019"}
+    assert Filters().standard_label == "ESP 2013"
+    for bad in ("19", "twenty", "2015"):  # not a year of the data
+        assert Filters.from_params({"stdpop": bad}, data_range=("2016-01", "2022-12"))[1] == ["stdpop"]
+    with pytest.raises(FilterError, match="standard_year"):
+        Filters(standard_year=True)
 
 
 def test_reversed_period_resets_both_ends():
@@ -103,7 +117,7 @@ def filters_strategy(draw):
     groups = tuple(draw(st.lists(st.sampled_from(diagnosis_groups_of(definition)), max_size=3)))
     return Filters(start=_MONTHS[i], end=_MONTHS[j], area=area, age_group=draw(st.sampled_from(AGE_GROUPS)),
                    sex=draw(st.sampled_from(SEXES)), diagnosis_groups=groups, definition=definition,
-                   standardised=draw(st.booleans()))
+                   standardised=draw(st.booleans()), standard_year=draw(st.sampled_from([None, 2016, 2019, 2022])))
 
 
 @settings(max_examples=150, deadline=None)

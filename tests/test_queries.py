@@ -154,13 +154,55 @@ def test_standardised_rate_by_hand(con):
     row = _one(queries.indicator_value(con, f, "avoidable_65_per_1000"))
     # strata 65-69 F (12 / 30,000) and 65-69 M (0 / 30,000), equal ESP weights (5,500 each):
     # DSR = (0.0004 + 0) / 2 x 1,000 = 0.2; Dobson limits
-    assert row["standardised"] and row["method"] == "Dobson"
+    # every woman had one avoidable stay in 2019, so the repeat-events variance is the Poisson one
+    assert row["standardised"] and row["method"] == "Dobson (non-independent events)"
+    assert "repeat admissions" in row["note"]
     assert row["value"] == pytest.approx(0.2)
     var = 0.25 * 12 / 30000**2
     lo, hi = _byar(12)
     scale = math.sqrt(var / 12)
     assert row["lower"] == pytest.approx((0.0002 + scale * (lo - 12)) * 1000)
     assert row["upper"] == pytest.approx((0.0002 + scale * (hi - 12)) * 1000)
+
+
+def test_standardised_rate_with_repeat_admissions_by_hand(con):
+    # Acute stays 65+ in Aarhus 2019: 12 women with one stay each, two of whom were readmitted (P000 and
+    # P001: two stays each) -> 14 events; people with k events: 10 x 1 and 2 x 2, so sum k^2 P = 10 + 8 = 18.
+    # PHE "DSRs for non-independent events": Var = sum_i (w_i / n_i)^2 sum_k k^2 P_ik
+    #   = 0.5^2 x 18 / 30,000^2 (strata F and M 65-69, equal ESP weights; no men with events).
+    f = Filters(area="muni:751", standardised=True, **YEAR_2019)
+    row = _one(queries.indicator_value(con, f, "acute_per_1000"))
+    assert row["method"] == "Dobson (non-independent events)"
+    dsr = 0.5 * 14 / 30000
+    assert row["value"] == pytest.approx(dsr * 1000)
+    lo, hi = _byar(14)
+    scale = math.sqrt(0.25 * 18 / 30000**2 / 14)
+    assert row["lower"] == pytest.approx((dsr + scale * (lo - 14)) * 1000)
+    assert row["upper"] == pytest.approx((dsr + scale * (hi - 14)) * 1000)
+    # wider than the plain Dobson interval (variance 0.25 x 14 / 30,000^2)
+    plain = math.sqrt(0.25 * 14 / 30000**2 / 14)
+    assert row["upper"] - row["lower"] == pytest.approx((hi - lo) * scale * 1000)
+    assert scale > plain
+
+
+def test_standardised_to_the_regions_own_population_by_hand(con):
+    # All ages, Aarhus 2019: 14 acute stays of women 65-69 (30,000); strata F/M 40-44 and F/M 65-69.
+    # ESP 2013 weights 7,000 / 7,000 / 5,500 / 5,500 -> women 65-69 weigh 5,500 / 25,000 = 0.22.
+    # Region Midtjylland 2019 (Aarhus + Randers): 100,000 / 100,000 / 35,000 / 35,000 -> 35 / 270.
+    esp = Filters(area="muni:751", age_group="all", standardised=True, **YEAR_2019)
+    row = _one(queries.indicator_value(con, esp, "acute_per_1000"))
+    assert row["value"] == pytest.approx(0.22 * 14 / 30000 * 1000)
+    own = replace(esp, standard_year=2019)
+    row = _one(queries.indicator_value(con, own, "acute_per_1000"))
+    w = 35 / 270
+    assert row["value"] == pytest.approx(w * 14 / 30000 * 1000)
+    lo, hi = _byar(14)
+    scale = math.sqrt(w**2 * 18 / 30000**2 / 14)
+    assert row["lower"] == pytest.approx((w * 14 / 30000 + scale * (lo - 14)) * 1000)
+    # a year without population falls back to ESP 2013 and says so
+    row = _one(queries.indicator_value(con, replace(esp, standard_year=2016), "acute_per_1000"))
+    assert row["value"] == pytest.approx(0.22 * 14 / 30000 * 1000)
+    assert "no population for Region Midtjylland 2016" in row["note"]
 
 
 def test_definition_and_groups_narrow_the_count(con):

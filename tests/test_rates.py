@@ -221,6 +221,30 @@ def test_dsr_non_independent_events_matches_hand_calculation():
     assert result.upper - result.lower > independent.upper - independent.lower  # wider, as PHE says
 
 
+def test_dsr_variance_factor_equals_the_events_per_person_form():
+    # The same hand calculation as above, written as a factor per stratum: sum k^2 P / sum k P
+    # = (20 + 4*5)/30 and (30 + 4*10)/50; multiplying each stratum's Poisson variance by it is exactly
+    # Var = sum_i (w_i / n_i)^2 * sum_k k^2 P_ik.
+    people = {1: [20, 30], 2: [5, 10]}
+    by_people = rates.dsr([30, 50], [2000, 1000], [3, 1], events_per_person=people)
+    by_factor = rates.dsr([30, 50], [2000, 1000], [3, 1], variance_factor=[40 / 30, 70 / 50])
+    assert by_factor.method == "Dobson (non-independent events)"
+    assert (by_factor.value, by_factor.lower, by_factor.upper) == pytest.approx(
+        (by_people.value, by_people.lower, by_people.upper), rel=1e-12)
+    assert rates.dsr([30, 50], [2000, 1000], [3, 1], variance_factor=[1, 1]).upper == pytest.approx(
+        rates.dsr([30, 50], [2000, 1000], [3, 1]).upper, rel=1e-12)
+
+
+@pytest.mark.parametrize("kwargs, message", [
+    ({"variance_factor": [0.5, 1]}, "at least 1"),
+    ({"variance_factor": [1]}, "same length"),
+    ({"variance_factor": [1, 1], "events_per_person": {1: [30, 50]}}, "not both"),
+])
+def test_dsr_variance_factor_is_checked(kwargs, message):
+    with pytest.raises(rates.RateInputError, match=message):
+        rates.dsr([30, 50], [2000, 1000], [3, 1], **kwargs)
+
+
 def test_dsr_non_independent_with_single_events_equals_independent():
     count, pop, std = [12, 25], [1000, 800], [1, 2]
     assert rates.dsr(count, pop, std, events_per_person={1: count}).upper == pytest.approx(
