@@ -28,6 +28,7 @@ References
 """
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -178,6 +179,11 @@ LABELS: dict[str, dict[str, str]] = {
     "funnel_above": {"da": "Over 99,8 %-grænsen", "en": "Above the 99.8% limit"},
     "funnel_below": {"da": "Under 99,8 %-grænsen", "en": "Below the 99.8% limit"},
     "share": {"da": "andel", "en": "share"},
+    "omitted": {"da": "… {n} kommuner udeladt (se tabellen)",
+                "en": "… {n} municipalities not shown (see the table)"},
+    "suppressed_collapsed": {"da": "… {n} kommuner skjult (små tal)",
+                             "en": "… {n} municipalities suppressed (small numbers)"},
+    "rank": {"da": "nr. {rank}", "en": "no. {rank}"},
     # alt texts
     "alt_x": {"da": "Vandret akse", "en": "Horizontal axis"},
     "alt_y": {"da": "Lodret akse", "en": "Vertical axis"},
@@ -529,6 +535,50 @@ def alt_text(fig: go.Figure) -> str:
     return text
 
 
+def _ribbon_runs(part: pd.DataFrame, columns: Sequence[str]) -> list[pd.DataFrame]:
+    """The contiguous runs of rows (in the frame's order) in which every one of ``columns`` is present.
+
+    A row missing any of them (a suppressed month: value, lower and upper all NaN) ends a run, so a
+    ribbon drawn per run breaks where the line breaks instead of bridging the gap.
+    """
+    present = part[list(columns)].notna().all(axis=1).to_numpy()
+    if not present.any():
+        return []
+    run_id = np.cumsum(np.r_[True, present[1:] != present[:-1]])
+    return [part[present & (run_id == r)] for r in np.unique(run_id[present])]
+
+
+def _add_ribbons(fig: go.Figure, part: pd.DataFrame, *, x: str, y: str, lower: str, upper: str, colour: str,
+                 legendgroup: str, name: str, showlegend: bool) -> None:
+    """One group's confidence ribbon: a polygon per contiguous run of complete rows, never across a gap.
+
+    A run of a single time point (both neighbours suppressed) has no width to fill, so it is drawn as a
+    point with a translucent vertical bar from lower to upper in the same colour. All pieces share the
+    legend group; only one carries the legend entry (the first polygon, else the first point).
+    """
+    runs = _ribbon_runs(part, [x, y, lower, upper])
+    if not runs:
+        return
+    carrier = next((i for i, run in enumerate(runs) if len(run) > 1), 0)
+    for i, run in enumerate(runs):
+        common = dict(name=name, legendgroup=legendgroup, showlegend=showlegend and i == carrier,
+                      hoverinfo="skip", meta="ci")
+        if len(run) > 1:
+            fig.add_trace(go.Scatter(
+                x=list(run[x]) + list(run[x])[::-1], y=list(run[upper]) + list(run[lower])[::-1], fill="toself",
+                mode="lines", line=dict(width=0, color=colour), fillcolor=_rgba(colour, _RIBBON_ALPHA), **common,
+            ))
+        else:
+            mid = run[y].to_numpy(float)
+            fig.add_trace(go.Scatter(
+                x=list(run[x]), y=mid, mode="markers", marker=dict(color=colour, size=6),
+                error_y=dict(type="data", symmetric=False, array=run[upper].to_numpy(float) - mid,
+                             arrayminus=mid - run[lower].to_numpy(float), color=_rgba(colour, 2 * _RIBBON_ALPHA),
+                             thickness=6, width=0),
+                **common,
+            ))
+
+
 # --- builders -------------------------------------------------------------------------------------------------
 def trend(
     df: pd.DataFrame,
@@ -558,7 +608,8 @@ def trend(
     x, y : str
         Columns of the time (datetime, Period or ISO date strings) and of the value.
     lower, upper : str, optional
-        Columns of the interval limits; drawn as a ribbon when both are given.
+        Columns of the interval limits; drawn as a ribbon when both are given, broken (like the line)
+        wherever the value or a limit is missing; a lone time point between gaps gets a vertical bar.
     group : str, optional
         Column naming the series (municipality, crude/standardised ...), one line each.
     lang : {"da", "en"}
@@ -602,15 +653,8 @@ def trend(
         name = str(g) if g is not None else y_title
         legendgroup = f"g{groups.index(g)}"
         if has_ci:
-            band = part.dropna(subset=[lower, upper])
-            if not band.empty:
-                xs = list(band[x]) + list(band[x])[::-1]
-                ys = list(band[upper]) + list(band[lower])[::-1]
-                fig.add_trace(go.Scatter(
-                    x=xs, y=ys, fill="toself", mode="lines", line=dict(width=0, color=colour),
-                    fillcolor=_rgba(colour, _RIBBON_ALPHA), hoverinfo="skip", legendgroup=legendgroup,
-                    name=ci_text if len(groups) == 1 else f"{name}: {ci_text}", showlegend=len(groups) == 1,
-                ))
+            _add_ribbons(fig, part, x=x, y=y, lower=lower, upper=upper, colour=colour, legendgroup=legendgroup,
+                         name=ci_text if len(groups) == 1 else f"{name}: {ci_text}", showlegend=len(groups) == 1)
         custom = np.column_stack([part[lower], part[upper]]) if has_ci else None
         hover = f"<b>{name}</b><br>{_x_hover(is_time, part[x])}: %{{y:{fmt}}}"
         if has_ci:
@@ -644,6 +688,7 @@ def ranked_bars(
     decimals: int = 1,
     descending: bool = True,
     ci_level: float = 0.95,
+    max_bars: int | None = None,
 ) -> go.Figure:
     """Horizontal bars, one per unit, sorted by value, with interval whiskers.
 
@@ -668,11 +713,23 @@ def ranked_bars(
         The highest value at the top.
     ci_level : float, default 0.95
         The interval's level, for the hover text.
+    max_bars : int, optional
+        At most this many ranked bars (e.g. 30 for all 98 municipalities): when more units have a value,
+        the top ``ceil(max_bars / 2)`` and the bottom ``floor(max_bars / 2)`` are drawn with one separator
+        row between them saying how many were left out ("… 64 kommuner udeladt (se tabellen)"). A
+        highlighted unit is always drawn, in rank order just below the separator with its rank after its
+        name ("nr. 50"). Nothing is left out if that would hide a single unit (the separator takes its
+        row). If the limit bites (all units would take more than ``max_bars`` rows) and more than three
+        units are suppressed, those not highlighted share one row too ("… 5 kommuner skjult (små
+        tal)"). The figure's height follows the rows drawn, and its meta records ``omitted`` (ranked units
+        left out) and ``suppressed_collapsed`` (suppressed units folded into one row). None (default)
+        draws every unit.
 
     Returns
     -------
     plotly.graph_objects.Figure
-        The bar trace lists the units top to bottom.
+        The bar trace lists the drawn units top to bottom; separator rows are text traces with
+        ``meta`` ``"omitted"`` and ``"suppressed_collapsed"``.
     """
     _check_lang(lang)
     _check_columns(df, [label, value, lower, upper])
@@ -683,12 +740,32 @@ def ranked_bars(
     if df[label].duplicated().any():
         dup = df.loc[df[label].duplicated(), label].iloc[0]
         raise FigureInputError(f"ranked_bars needs one row per {label}; {dup!r} appears more than once.")
+    if max_bars is not None and (isinstance(max_bars, bool) or not isinstance(max_bars, (int, np.integer))
+                                 or max_bars < 1):
+        raise FigureInputError(f"max_bars must be a positive whole number or None, got {max_bars!r}.")
     data = df.copy()
     shown = data[data[value].notna()].sort_values(value, ascending=not descending, kind="stable")
     hidden = data[data[value].isna()].sort_values(label, kind="stable")
-    data = pd.concat([shown, hidden], ignore_index=True)
-    labels = [str(v) for v in data[label]]
     chosen = {str(h) for h in (highlight or [])}
+    head, middle, tail = shown, shown.iloc[:0], shown.iloc[:0]
+    omitted, middle_rank = 0, {}
+    if max_bars is not None and len(shown) > max_bars:
+        rank = np.arange(len(shown))
+        top, bottom = math.ceil(max_bars / 2), max_bars // 2
+        in_head, in_tail = rank < top, rank >= len(shown) - bottom
+        picked = shown[label].astype(str).isin(chosen).to_numpy() & ~in_head & ~in_tail
+        left_out = int((~(in_head | in_tail | picked)).sum())
+        if left_out > 1:  # leaving out one unit saves nothing: the separator would take its row
+            head, middle, tail, omitted = shown[in_head], shown[picked], shown[in_tail], left_out
+            middle_rank = {str(lab): int(r) + 1 for lab, r in zip(middle[label], rank[picked])}
+    collapsed = hidden.iloc[:0]
+    if (max_bars is not None and len(hidden) > 3
+            and len(head) + len(middle) + len(tail) + bool(omitted) + len(hidden) > max_bars):
+        fold = ~hidden[label].astype(str).isin(chosen)
+        if fold.sum() > 1:
+            hidden, collapsed = hidden[~fold], hidden[fold]
+    data = pd.concat([head, middle, tail, hidden], ignore_index=True)
+    labels = [str(v) for v in data[label]]
     colours = [PALETTE["vermillion"] if lab in chosen else PALETTE["blue"] for lab in labels]
     fmt = _num_fmt(decimals)
     has_ci = lower is not None and upper is not None
@@ -717,15 +794,36 @@ def ranked_bars(
             name=_label("suppressed", lang), meta="suppressed",
         ))
     ticktext = [f"<b>{lab}</b>" if lab in chosen else lab for lab in labels]
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=labels, autorange="reversed",
-                     tickmode="array", tickvals=labels, ticktext=ticktext, showgrid=False)
+    for lab, r in middle_rank.items():
+        ticktext[labels.index(lab)] += f" ({_label('rank', lang, rank=r)})"
+    rows, rowtext = list(labels), list(ticktext)
+    # separator rows: after the top of the ranking, and after everything for the folded suppressed units
+    for key, n, at in (("omitted", omitted, len(head)), ("suppressed_collapsed", len(collapsed), None)):
+        if not n:
+            continue
+        text = _label(key, lang, n=n)
+        row = text
+        while row in rows:  # the separator's category must not coincide with a unit's name
+            row += " "
+        at = len(rows) if at is None else at
+        rows.insert(at, row)
+        rowtext.insert(at, "⋮")
+        fig.add_trace(go.Scatter(
+            x=[0], y=[row], mode="text", text=[text], textposition="middle right",
+            textfont=dict(color=NEUTRAL["muted"], size=TICK_SIZE), hoverinfo="skip", showlegend=False,
+            name=text, meta=key,
+        ))
+    fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows, autorange="reversed",
+                     tickmode="array", tickvals=rows, ticktext=rowtext, showgrid=False)
     fig.update_xaxes(rangemode="tozero")
     if reference_value is not None and not pd.isna(reference_value):
         name = reference_label or _label("benchmark", lang)
         fig.add_shape(type="line", xref="x", yref="paper", x0=float(reference_value), x1=float(reference_value),
                       y0=0, y1=1, layer="above", line=dict(color=NEUTRAL["text"], width=2, dash="dash"),
                       name=f"{name}: {_fmt(reference_value, lang, decimals)}", showlegend=True)
-    fig.update_layout(height=int(160 + 30 * len(labels)), bargap=0.25)
+    fig.update_layout(height=int(160 + 30 * len(rows)), bargap=0.25)
+    if max_bars is not None:
+        _set_meta(fig, omitted=omitted, suppressed_collapsed=len(collapsed))
     return fig
 
 

@@ -353,10 +353,63 @@ def test_trend_ribbon_lines_and_gaps(built):
     lines = [t for t in fig.data if t.mode == "lines" and t.fill is None]
     ribbons = [t for t in fig.data if t.fill == "toself"]
     assert [t.name for t in lines] == ["Aarhus", "Randers"]
-    assert len(ribbons) == 2 and ribbons[0].fillcolor.startswith("rgba(0,114,178")
+    # Aarhus has a suppressed month (row 5): its ribbon is two polygons; Randers has none
+    assert len(ribbons) == 3 and ribbons[0].fillcolor.startswith("rgba(0,114,178")
     assert np.isnan(np.asarray(lines[0].y, dtype=float)[5]), "a suppressed month stays a gap"
     assert "95 %-KI" in lines[0].hovertemplate and ":,.1f}" in lines[0].hovertemplate
-    assert "95% CI" in built[("trend", "en")].data[1].hovertemplate
+    assert "95% CI" in [t for t in built[("trend", "en")].data if t.name == "Aarhus"][0].hovertemplate
+
+
+def _ribbons_of(fig: go.Figure, legendgroup: str) -> list:
+    return [t for t in fig.data if t.fill == "toself" and t.legendgroup == legendgroup]
+
+
+def test_trend_ribbon_breaks_at_suppressed_months_like_the_line():
+    months = pd.date_range("2019-01-01", periods=12, freq="MS")
+    rate = np.linspace(10, 21, 12)
+    df = pd.concat([
+        pd.DataFrame({"month": months, "muni": "Gap", "rate": rate, "lower": rate - 1, "upper": rate + 1}),
+        pd.DataFrame({"month": months, "muni": "Whole", "rate": rate + 5, "lower": rate + 4, "upper": rate + 6}),
+    ], ignore_index=True)
+    hidden = months[5:7]  # June and July 2019 suppressed: value and interval hidden
+    df.loc[(df["muni"] == "Gap") & df["month"].isin(hidden), ["rate", "lower", "upper"]] = np.nan
+    fig = figures.trend(df.sample(frac=1, random_state=1), x="month", y="rate", lower="lower", upper="upper",
+                        group="muni", lang="da", title="T", x_title="X", y_title="Y", agreement=False,
+                        breaks=False)
+    lines = {t.name: t for t in fig.data if t.fill is None and t.mode == "lines"}
+    assert set(lines) == {"Gap", "Whole"}
+    gap, whole = _ribbons_of(fig, lines["Gap"].legendgroup), _ribbons_of(fig, lines["Whole"].legendgroup)
+    assert len(gap) == 2 and len(whole) == 1
+    first, second = (pd.to_datetime(pd.Series(t.x)) for t in gap)
+    assert not set(first) & set(hidden) and not set(second) & set(hidden)
+    assert first.max() < hidden.min() and hidden.max() < second.min()
+    assert (first.min(), first.max(), second.min(), second.max()) == (months[0], months[4], months[7], months[11])
+    assert set(pd.to_datetime(pd.Series(whole[0].x))) == set(months), "no gap: one ribbon over every month"
+    # one legend entry per ribbon at most, and with one series exactly one
+    single = figures.trend(df[df["muni"] == "Gap"], x="month", y="rate", lower="lower", upper="upper", lang="en",
+                           title="T", x_title="X", y_title="Y", agreement=False, breaks=False)
+    ribbons = [t for t in single.data if t.meta == "ci"]
+    assert len(ribbons) == 2 and [t.showlegend for t in ribbons] == [True, False]
+    assert {t.legendgroup for t in ribbons} == {"g0"} and {t.name for t in ribbons} == {"95% CI"}
+    assert not any(t.showlegend for t in fig.data if t.meta == "ci"), "several series: lines carry the legend"
+
+
+def test_trend_ribbon_single_points_and_value_gaps_are_robust():
+    months = pd.date_range("2020-01-01", periods=7, freq="MS")
+    rate = np.array([5.0, 6.0, np.nan, 7.0, np.nan, 8.0, 9.0])
+    df = pd.DataFrame({"month": months, "rate": rate, "lower": rate - 1, "upper": rate + 1})
+    df.loc[4, ["lower", "upper"]] = [7.0, 9.0]  # value suppressed, interval left over: still a break
+    fig = figures.trend(df, x="month", y="rate", lower="lower", upper="upper", lang="da", title="T",
+                        x_title="X", y_title="Y", agreement=False, breaks=False)
+    polygons = [t for t in fig.data if t.meta == "ci" and t.fill == "toself"]
+    points = [t for t in fig.data if t.meta == "ci" and t.fill is None]
+    assert [len(set(t.x)) for t in polygons] == [2, 2]
+    assert len(points) == 1 and pd.Timestamp(points[0].x[0]) == months[3], "a lone month is still drawn"
+    bar = points[0].error_y
+    assert points[0].y == (7.0,) and tuple(bar.array) == (1.0,) and tuple(bar.arrayminus) == (1.0,)
+    assert points[0].hoverinfo == "skip" and bar.color.startswith("rgba(0,114,178")
+    assert months[4] not in set(pd.to_datetime(pd.Series([x for t in polygons for x in t.x])))
+    assert [t.showlegend for t in fig.data if t.meta == "ci"] == [True, False, False], "legend once, on a polygon"
 
 
 def test_month_ticks_are_written_in_the_language():
@@ -402,6 +455,81 @@ def test_ranked_bars_highlight_and_reference_line(built):
     ref = _shapes(fig, "line")[0]
     assert ref.x0 == 24.0 and ref.name == "Region Midtjylland: 24,0" and ref.showlegend
     assert _shapes(built[("ranked_bars", "en")], "line")[0].name == "Region Midtjylland: 24.0"
+
+
+def national_frame() -> pd.DataFrame:
+    """98 units with distinct values: unit K00 highest (rank 1) down to K97 lowest (rank 98), shuffled."""
+    df = pd.DataFrame({"name": [f"K{i:02d}" for i in range(98)], "rate": np.linspace(60.0, 11.5, 98)})
+    df["lower"], df["upper"] = df["rate"] - 2, df["rate"] + 2
+    return df.sample(frac=1, random_state=7).reset_index(drop=True)
+
+
+def _ranked(df: pd.DataFrame, lang: str = "da", **kw) -> go.Figure:
+    return figures.ranked_bars(df, label="name", value="rate", lower="lower", upper="upper", lang=lang,
+                               title="T", x_title="X", **kw)
+
+
+def test_ranked_bars_max_bars_keeps_top_bottom_and_the_selection():
+    df = national_frame()
+    fig = _ranked(df, max_bars=30, highlight=["K49"])  # K49 ranks 50th
+    rows = list(fig.layout.yaxis.categoryarray)
+    bars = fig.data[0]
+    ranked = df.sort_values("rate", ascending=False)["name"].tolist()
+    assert len(rows) <= 31 + 1 and len(bars.y) == 31
+    assert set(ranked[:15]) | set(ranked[-15:]) | {"K49"} == set(bars.y)
+    assert list(bars.y) == ranked[:15] + ["K49"] + ranked[-15:], "rank order kept, the selection in between"
+    assert dict(zip(bars.y, bars.marker.color))["K49"] == figures.PALETTE["vermillion"]
+    assert "<b>K49</b> (nr. 50)" in fig.layout.yaxis.ticktext
+    separator = [t for t in fig.data if t.meta == "omitted"]
+    assert len(separator) == 1 and separator[0].text == ("… 67 kommuner udeladt (se tabellen)",)
+    assert rows.index(separator[0].y[0]) == 15, "one separator row, right below the top half"
+    assert fig.layout.meta["akutindblik"]["omitted"] == 98 - 31
+    full = _ranked(df, highlight=["K49"])
+    assert fig.layout.height < full.layout.height / 2
+    assert fig.layout.height == 160 + 30 * len(rows)
+    en = _ranked(df, "en", max_bars=30)
+    assert [t.text for t in en.data if t.meta == "omitted"] == [("… 68 municipalities not shown (see the table)",)]
+    assert en.layout.meta["akutindblik"]["omitted"] == 68 and len(en.layout.yaxis.categoryarray) == 31
+    assert en.layout.height == 160 + 30 * 31
+    odd = _ranked(df, max_bars=7)
+    assert list(odd.data[0].y) == ranked[:4] + ranked[-3:] and odd.layout.meta["akutindblik"]["omitted"] == 91
+
+
+def test_ranked_bars_max_bars_none_or_not_needed_changes_nothing():
+    df = national_frame()
+    full = _ranked(df, highlight=["K49"])
+    assert len(full.data[0].y) == 98 and len(full.layout.yaxis.categoryarray) == 98
+    assert full.layout.height == 160 + 30 * 98 and "omitted" not in full.layout.meta["akutindblik"]
+    assert not [t for t in full.data if t.meta == "omitted"]
+    roomy = _ranked(df, max_bars=98)
+    assert list(roomy.data[0].y) == list(full.data[0].y) and roomy.layout.meta["akutindblik"]["omitted"] == 0
+    one_less = _ranked(df, max_bars=97)  # leaving out one unit would not save a row
+    assert len(one_less.data[0].y) == 98 and one_less.layout.meta["akutindblik"]["omitted"] == 0
+    with pytest.raises(FigureInputError, match="max_bars"):
+        _ranked(df, max_bars=0)
+
+
+def test_ranked_bars_max_bars_folds_many_suppressed_units_into_one_row():
+    df = national_frame()
+    df.loc[df["name"].isin(["K03", "K20", "K40", "K60", "K80", "K90"]), ["rate", "lower", "upper"]] = np.nan
+    fig = _ranked(df, max_bars=30, highlight=["K60"])  # a suppressed selection keeps its own row
+    folded = [t for t in fig.data if t.meta == "suppressed_collapsed"]
+    assert len(folded) == 1 and folded[0].text == ("… 5 kommuner skjult (små tal)",)
+    rows = list(fig.layout.yaxis.categoryarray)
+    assert rows[-2:] == ["K60", folded[0].y[0]], "the suppressed units stay at the bottom"
+    assert [t for t in fig.data if t.meta == "suppressed"][0].y == ("K60",)
+    assert fig.layout.meta["akutindblik"]["suppressed_collapsed"] == 5
+    assert fig.layout.meta["akutindblik"]["omitted"] == 92 - 30
+    assert fig.layout.height == 160 + 30 * len(rows) and len(rows) == 30 + 1 + 1 + 1
+    en = _ranked(df, "en", max_bars=30)
+    assert [t.text for t in en.data if t.meta == "suppressed_collapsed"] == [
+        ("… 6 municipalities suppressed (small numbers)",)]
+    few = df[~df["name"].isin(["K03", "K20", "K40"])]  # three suppressed: listed one by one
+    listed = _ranked(few, max_bars=30)
+    assert not [t for t in listed.data if t.meta == "suppressed_collapsed"]
+    assert len([t for t in listed.data if t.meta == "suppressed"][0].y) == 3
+    plain = _ranked(df)
+    assert len([t for t in plain.data if t.meta == "suppressed"][0].y) == 6, "default: every unit listed"
 
 
 def test_ranked_bars_all_suppressed_does_not_crash():
