@@ -4,29 +4,29 @@ from __future__ import annotations
 import streamlit as st
 
 from analysis.i18n import t
-from pages import _shared as ui
+from pages import _sidebar as sb
 
 st.set_page_config(page_title="Akutindblik", page_icon=":material/local_hospital:", layout="wide")
 
-ui.init_state_from_url()  # first run of a session: URL -> widget state (bad values fall back, with a notice)
-lang = ui.lang()
+sb.init_state_from_url()  # first run of a session: URL -> selection (bad values fall back, with a notice)
+lang = sb.lang()
 with st.sidebar:
-    ui.language_switch()
-    ui.filter_widgets(lang)
-ui.sync_url()  # widget state -> URL, so a copied link reproduces the view
+    sb.language_switch()
+    sb.filter_widgets(lang)
 
-pages = [
-    st.Page("pages/overview.py", title=t("page_overview", lang), icon=":material/dashboard:", url_path="overblik",
-            default=True),
-    st.Page("pages/avoidable.py", title=t("page_avoidable", lang), icon=":material/trending_down:",
-            url_path="forebyggelige"),
-    st.Page("pages/los.py", title=t("page_los", lang), icon=":material/bed:", url_path="liggetid"),
-    st.Page("pages/readmissions.py", title=t("page_readmissions", lang), icon=":material/replay:",
-            url_path="genindlaeggelser"),
-    st.Page("pages/acute_beds.py", title=t("page_acute_beds", lang), icon=":material/home_health:",
-            url_path="akutfunktioner"),
-    st.Page("pages/effect.py", title=t("page_effect", lang), icon=":material/insights:", url_path="effekt"),
-    st.Page("pages/data.py", title=t("page_data", lang), icon=":material/database:", url_path="datagrundlag"),
-    st.Page("pages/method.py", title=t("page_method", lang), icon=":material/menu_book:", url_path="metode"),
+PAGES = [  # (file, title key, icon, url path); the first is the default page
+    ("overview", "page_overview", "dashboard", "overblik"),
+    ("avoidable", "page_avoidable", "trending_down", "forebyggelige"),
+    ("los", "page_los", "bed", "liggetid"),
+    ("readmissions", "page_readmissions", "replay", "genindlaeggelser"),
+    ("acute_beds", "page_acute_beds", "home_health", "akutfunktioner"),
+    ("effect", "page_effect", "insights", "effekt"),
+    ("data", "page_data", "database", "datagrundlag"),
+    ("method", "page_method", "menu_book", "metode"),
 ]
-st.navigation(pages).run()
+pages = {path: st.Page(f"pages/{file}.py", title=t(title, lang), icon=f":material/{icon}:", url_path=path,
+                       default=i == 0) for i, (file, title, icon, path) in enumerate(PAGES)}
+page = st.navigation(list(pages.values()))
+sb.set_page(next((path for path, p in pages.items() if p is page or p.url_path == page.url_path), PAGES[0][3]))
+sb.sync_url()  # selection and this page's choices -> URL, so a copied link reproduces the view
+page.run()

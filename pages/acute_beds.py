@@ -8,46 +8,26 @@ import streamlit as st
 from analysis import figures
 from analysis.i18n import fmt_number, t
 from pages import _shared as ui
+from pages import _sidebar as sb
 
-RESOLUTIONS = ("month", "quarter", "year")
-MAX_HIDDEN = 0.25  # above this share of hidden rows, a time chart moves to the next coarser resolution
 SETTINGS = ("all", "bed", "home")
 REFERRERS = ("gp", "out_of_hours", "hospital", "home_care", "other")
 OUTCOMES = ("home", "hospital", "death", "other", "ongoing")
 
-lg = ui.lang()
+lg = sb.lang()
 st.title(t("ab_title", lg))
 st.caption(t("ab_intro", lg))
-ui.show_notices(lg)
+sb.show_notices(lg)
 if not ui.has_data():
     ui.no_data(lg)
-f = ui.filters()
+f = sb.filters()
 regions = f.comparison_region_codes
 region = f.region_code or (regions[0] if len(regions) == 1 else None)
-res = st.radio(t("ab_res", lg), RESOLUTIONS, key="ab_res", horizontal=True,
-               format_func=lambda r: t(f"ab_res_{r}", lg))
+res = sb.choice("res", ui.RESOLUTIONS, label=t("res", lg), lg=lg, format_func=lambda r: t(f"period_{r}", lg))
 
 
-def chart(df: pd.DataFrame | None, value: str, *, title: str, key: str, caption: str, build) -> None:
-    """The chart and its table, or a plain sentence when the selection has nothing to show."""
-    if df is None or df.empty or df[value].isna().all():
-        st.info(f"**{title}**\n\n{t('no_rows', lg)}")
-        return
-    ui.show_chart(build(df), df, key=key, caption=caption, lg=lg)
-
-
-def timechart(query: tuple, *, value: str, title: str, key: str, caption, build, rows=None) -> None:
-    """A chart over time at the chosen resolution, or at the first coarser one where small counts hide at
-    most a quarter of the rows (a small municipality month by month is mostly hidden); the caption says so.
-    ``query`` is (name, *args); ``rows`` picks rows of its frame; ``caption`` may be a function of the frame."""
-    for r in RESOLUTIONS[RESOLUTIONS.index(res):]:
-        df = ui.query(*query, period=r)
-        df = rows(df) if rows is not None and df is not None else df
-        if df is None or df.empty or df["suppressed"].mean() <= MAX_HIDDEN:
-            break
-    text = caption(df) if callable(caption) else caption
-    text += "" if r == res else " " + t(f"ab_coarser_{r}", lg)
-    chart(df, value, title=title, key=key, caption=text, build=lambda d: build(d, t(f"ab_res_{r}", lg)))
+def timechart(query_args: tuple, **kwargs) -> None:
+    ui.timechart(query_args, res=res, lg=lg, **kwargs)
 
 
 def labelled(df: pd.DataFrame, column: str, prefix: str, keys: tuple[str, ...]) -> pd.DataFrame:

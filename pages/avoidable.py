@@ -6,24 +6,25 @@ import streamlit as st
 from analysis import figures, indicators, queries
 from analysis.i18n import t
 from pages import _shared as ui
+from pages import _sidebar as sb
 
 IND = "avoidable_65_per_1000"
-lg = ui.lang()
+lg = sb.lang()
 st.title(t("av_title", lg))
 st.caption(t("av_intro", lg))
-ui.show_notices(lg)
+sb.show_notices(lg)
 if not ui.has_data():
     ui.no_data(lg)
-f = ui.filters()
+f = sb.filters()
 ind = indicators.get(IND)
 name = ind.name_da if lg == "da" else ind.name_en
 unit = ind.unit_da if lg == "da" else ind.unit_en
 area = ui.area_label(f.area, lg)
 
-period = st.segmented_control(t("av_period_unit", lg), ["month", "quarter", "year"], default="month",
-                              key="av_period", format_func=lambda p: t(f"period_{p}", lg)) or "month"
+period = sb.choice("res", ui.RESOLUTIONS, label=t("res", lg), lg=lg, kind="segmented",
+                   format_func=lambda p: t(f"period_{p}", lg))
 trend = ui.query("indicator_trend", f, IND, period=period)
-title = t("av_trend_title", lg, name=name) + (t("av_std_suffix", lg) if f.standardised else "")
+title = t("av_trend_title", lg, name=name) + (t("av_std_suffix", lg, std=f.standard_label) if f.standardised else "")
 if trend.empty:
     st.info(t("no_rows", lg))
 else:
@@ -51,7 +52,7 @@ else:
                                   reference_value=float(munis["benchmark_value"].dropna().iloc[0])
                                   if munis["benchmark_value"].notna().any() else None,
                                   reference_label=bench_name, lang=lg,
-                                  title=t("av_ranked_title", lg, name=name), x_title=unit)
+                                  title=t("av_ranked_title", lg, name=name), x_title=unit, max_bars=ui.MAX_BARS)
         ui.show_chart(fig, munis, key="avoidable_ranked", lg=lg, caption=t("av_ranked_caption", lg, bench=bench))
     with tab_funnel:
         limits = queries.funnel_curve(munis)  # pure function of the frame above: no database access

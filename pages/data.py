@@ -9,13 +9,14 @@ from analysis import figures, reference, store
 from analysis.constants import SUPPRESSION_THRESHOLD, db_path_from_env
 from analysis.i18n import t
 from pages import _shared as ui
+from pages import _sidebar as sb
 from pages._shared import connection
 
-lang = ui.lang()
+lang = sb.lang()
 db = db_path_from_env()
 st.title(t("data_title", lang))
 st.caption(t("data_intro", lang))
-ui.show_notices(lang)
+sb.show_notices(lang)
 
 con = connection(str(db))
 counts = store.table_counts(con) if con is not None else None
@@ -67,9 +68,9 @@ else:
         "reason_code": t("col_reason_code", lang), "reason": st.column_config.TextColumn(t("col_reason", lang), width="large")})
 
 st.subheader(t("data_coverage", lang))
-measure = st.segmented_control(t("data_coverage_measure", lang), ["episodes", "acute_bed_stays"], key="data_measure",
-                               default="episodes", format_func=lambda m: t(f"data_measure_{m}", lang)) or "episodes"
-f = ui.filters()
+measure = sb.choice("measure", ["episodes", "acute_bed_stays"], label=t("data_coverage_measure", lang), lg=lang,
+                    kind="segmented", format_func=lambda m: t(f"data_measure_{m}", lang))
+f = sb.filters()
 cov = ui.query("coverage")
 if cov is not None and not cov.empty:
     cov = cov[cov["municipality_code"].isin(f.municipality_codes)

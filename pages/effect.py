@@ -9,6 +9,7 @@ from analysis import agreement, disclosure, figures, store
 from analysis.constants import db_path_from_env
 from analysis.i18n import fmt_number, t
 from pages import _shared as ui
+from pages import _sidebar as sb
 
 REGION = agreement.REGION_UNIT  # the "unit" of Region Midtjylland as a whole in the municipality choice
 HORIZON_MONTHS = 12  # the burn-down chart stops a year after the agreement (the text gives a later run-out)
@@ -59,23 +60,23 @@ def _sensitivity_view(sens: pd.DataFrame, lg: str) -> pd.DataFrame:
     })
 
 
-lg = ui.lang()
+lg = sb.lang()
 st.title(t("ef_title", lg))
 st.caption(t("ef_intro", lg))
-ui.show_notices(lg)
+sb.show_notices(lg)
 if not ui.has_data():
     ui.no_data(lg)
 st.caption(t("ef_sidebar_note", lg))
 
 # --- choices (on the page: the sidebar filters do not apply to the agreement analysis) ----------------------
 left, right = st.columns(2)
-outcome = left.selectbox(t("ef_outcome", lg), list(agreement.OUTCOMES), key="ef_outcome",
-                         format_func=lambda k: agreement.OUTCOMES[k].name(lg))
+outcome = sb.choice("outcome", agreement.OUTCOMES, label=t("ef_outcome", lg), lg=lg, kind="selectbox",
+                    container=left, format_func=lambda k: agreement.OUTCOMES[k].name(lg))
 codes = sorted(agreement.treated_municipalities(), key=ui.municipality_name)
-unit = right.selectbox(t("ef_unit", lg), [REGION, *codes], key="ef_unit",
-                       format_func=lambda c: t("ef_region_all", lg) if c == REGION else ui.municipality_name(c))
-method = st.segmented_control(t("ef_method", lg), list(agreement.METHODS), default="did", key="ef_method",
-                              format_func=lambda m: agreement.METHOD_NAMES[m][lg == "en"]) or "did"
+unit = sb.choice("unit", [REGION, *codes], label=t("ef_unit", lg), lg=lg, kind="selectbox", container=right,
+                 format_func=lambda c: t("ef_region_all", lg) if c == REGION else ui.municipality_name(c))
+method = sb.choice("method", agreement.METHODS, label=t("ef_method", lg), lg=lg, kind="segmented", default="did",
+                   format_func=lambda m: agreement.METHOD_NAMES[m][lg == "en"])
 
 db = str(db_path_from_env())
 try:

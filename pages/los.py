@@ -7,47 +7,35 @@ import streamlit as st
 from analysis import figures
 from analysis.i18n import fmt_number, t
 from pages import _shared as ui
+from pages import _sidebar as sb
 
-RESOLUTIONS = ("month", "quarter", "year")
 DESTINATIONS = ("home", "home_care", "acute_bed", "nursing_home", "other_hospital", "death", "other")
-MAX_HIDDEN = 0.25  # above this share of hidden rows, a time chart moves to the next coarser resolution
 STATISTICS = (("median_days", "los_stat_median"), ("mean_days", "los_stat_mean"), ("p90_days", "los_stat_p90"))
 
-lg = ui.lang()
+lg = sb.lang()
 st.title(t("los_title", lg))
 st.caption(t("los_intro", lg))
-ui.show_notices(lg)
+sb.show_notices(lg)
 if not ui.has_data():
     ui.no_data(lg)
-f = ui.filters()
+f = sb.filters()
 regions = f.comparison_region_codes
 region = f.region_code or (regions[0] if len(regions) == 1 else None)
 
 
-def chart(df: pd.DataFrame | None, value: str, *, title: str, key: str, caption: str, build) -> None:
-    """The chart and its table, or a plain sentence when the selection has nothing to show."""
-    if df is None or df.empty or df[value].isna().all():
-        st.info(f"**{title}**\n\n{t('no_rows', lg)}")
-        return
-    ui.show_chart(build(df), df, key=key, caption=caption, lg=lg)
-
-
-def timechart(name: str, *args, value: str, title: str, key: str, caption: str, build, **kwargs) -> None:
-    """A chart over time at the chosen resolution, or at the first coarser one where small counts hide at
-    most a quarter of the rows (a small municipality month by month is mostly hidden); the caption says so."""
-    for r in RESOLUTIONS[RESOLUTIONS.index(res):]:
-        df = ui.query(name, *args, period=r, **kwargs)
-        if df is None or df.empty or df["suppressed"].mean() <= MAX_HIDDEN:
-            break
-    caption += "" if r == res else " " + t(f"los_coarser_{r}", lg)
-    chart(df, value, title=title, key=key, caption=caption, build=lambda d: build(d, t(f"los_res_{r}", lg)))
-
-
 left, right = st.columns(2)
-scope = left.radio(t("los_scope", lg), ("acute", "avoidable"), key="los_scope", horizontal=True,
-                   format_func=lambda s: t(f"los_scope_{s}", lg))
-res = right.radio(t("los_res", lg), RESOLUTIONS, key="los_res", horizontal=True,
-                  format_func=lambda r: t(f"los_res_{r}", lg))
+scope = sb.choice("scope", ("acute", "avoidable"), label=t("los_scope", lg), lg=lg, container=left,
+                  format_func=lambda s: t(f"los_scope_{s}", lg))
+res = sb.choice("res", ui.RESOLUTIONS, label=t("res", lg), lg=lg, container=right,
+                format_func=lambda r: t(f"period_{r}", lg))
+
+
+def timechart(*query_args, **kwargs) -> None:
+    ui.timechart(query_args, res=res, lg=lg, **kwargs)
+
+
+def chart(*args, **kwargs) -> None:
+    ui.chart(*args, lg=lg, **kwargs)
 
 
 def los_long(df: pd.DataFrame) -> pd.DataFrame:

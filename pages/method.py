@@ -8,11 +8,12 @@ from analysis import constants, indicators, reference
 from analysis.filters import DEFINITIONS
 from analysis.i18n import TEXTS, fmt_number, t
 from pages import _shared as ui
+from pages import _sidebar as sb
 
-lg = ui.lang()
+lg = sb.lang()
 st.title(t("me_title", lg))
 st.caption(t("me_intro", lg))
-ui.show_notices(lg)
+sb.show_notices(lg)
 
 
 def _date(value) -> str:
@@ -50,8 +51,8 @@ with tab_codes:
     st.markdown(t("me_codes_intro", lg))
     lists = reference.code_lists()
     list_ids = sorted(set(lists["list"]), key=lambda x: (x not in DEFINITIONS, x))
-    chosen = st.selectbox(t("me_code_list", lg), list_ids, key="me_list",
-                          format_func=lambda x: t(f"me_list_{x}", lg) if f"me_list_{x}" in TEXTS else x)
+    chosen = sb.choice("list", list_ids, label=t("me_code_list", lg), lg=lg, kind="selectbox",
+                       format_func=lambda x: t(f"me_list_{x}", lg) if f"me_list_{x}" in TEXTS else x)
     codes = lists[lists["list"] == chosen]
     st.caption(t("me_codes_verified", lg, verified=int(codes["verified"].sum()), total=len(codes),
                  version=", ".join(sorted(set(codes["version"])))))

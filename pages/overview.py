@@ -8,14 +8,15 @@ import streamlit as st
 from analysis import figures, indicators
 from analysis.i18n import fmt_number, t
 from pages import _shared as ui
+from pages import _sidebar as sb
 
-lg = ui.lang()
+lg = sb.lang()
 st.title(t("ov_title", lg))
 st.caption(t("ov_intro", lg))
-ui.show_notices(lg)
+sb.show_notices(lg)
 if not ui.has_data():
     ui.no_data(lg)
-f = ui.filters()
+f = sb.filters()
 st.markdown(f"**{ui.area_label(f.area, lg)}** · {f.start} – {f.end}")
 st.caption(t("ov_agreement", lg))
 

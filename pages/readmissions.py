@@ -7,43 +7,31 @@ import streamlit as st
 from analysis import figures, queries
 from analysis.i18n import t
 from pages import _shared as ui
+from pages import _sidebar as sb
 
 INDICATOR = "readmission_30d_pct"
-RESOLUTIONS = ("month", "quarter", "year")
-MAX_HIDDEN = 0.25  # above this share of hidden rows, a time chart moves to the next coarser resolution
 MUNI_COLUMNS = ["municipality_code", "name", "in_selection", "count", "denominator", "value", "lower", "upper",
                 "method", "benchmark_name", "benchmark_value", "comparison", "suppressed", "suppression_note"]
 FUNNEL_COLUMNS = ["municipality_code", "name", "funnel_x", "funnel_y", "funnel_target", "funnel_lower_95",
                   "funnel_upper_95", "funnel_lower_99_8", "funnel_upper_99_8", "funnel_flag", "suppressed"]
 
-lg = ui.lang()
+lg = sb.lang()
 st.title(t("re_title", lg))
 st.caption(t("re_intro", lg))
-ui.show_notices(lg)
+sb.show_notices(lg)
 if not ui.has_data():
     ui.no_data(lg)
-f = ui.filters()
+f = sb.filters()
 regions = f.comparison_region_codes
 region = f.region_code or (regions[0] if len(regions) == 1 else None)
 
 
-def chart(df: pd.DataFrame | None, value: str, *, title: str, key: str, caption: str, build) -> None:
-    """The chart and its table, or a plain sentence when the selection has nothing to show."""
-    if df is None or df.empty or df[value].isna().all():
-        st.info(f"**{title}**\n\n{t('no_rows', lg)}")
-        return
-    ui.show_chart(build(df), df, key=key, caption=caption, lg=lg)
+def timechart(*query_args, **kwargs) -> None:
+    ui.timechart(query_args, res=res, lg=lg, **kwargs)
 
 
-def timechart(name: str, *args, value: str, title: str, key: str, caption: str, build, **kwargs) -> None:
-    """A chart over time at the chosen resolution, or at the first coarser one where small counts hide at
-    most a quarter of the rows (a small municipality month by month is mostly hidden); the caption says so."""
-    for r in RESOLUTIONS[RESOLUTIONS.index(res):]:
-        df = ui.query(name, *args, period=r, **kwargs)
-        if df is None or df.empty or df["suppressed"].mean() <= MAX_HIDDEN:
-            break
-    caption += "" if r == res else " " + t(f"re_coarser_{r}", lg)
-    chart(df, value, title=title, key=key, caption=caption, build=lambda d: build(d, t(f"re_res_{r}", lg)))
+def chart(*args, **kwargs) -> None:
+    ui.chart(*args, lg=lg, **kwargs)
 
 
 def benchmark_label(name: str) -> str:
@@ -51,8 +39,7 @@ def benchmark_label(name: str) -> str:
 
 
 # --- over time -----------------------------------------------------------------------------------------
-res = st.radio(t("re_res", lg), RESOLUTIONS, key="re_res", horizontal=True,
-               format_func=lambda r: t(f"re_res_{r}", lg))
+res = sb.choice("res", ui.RESOLUTIONS, label=t("res", lg), lg=lg, format_func=lambda r: t(f"period_{r}", lg))
 left, right = st.columns(2)
 with left:
     timechart("indicator_trend", f, INDICATOR, value="value", title=t("re_trend_title", lg), key="re_trend",
@@ -75,7 +62,8 @@ with right:
 by_muni = ui.query("indicator_by_municipality", f, INDICATOR)
 benchmarks = list(pd.unique(by_muni["benchmark_name"].dropna())) if by_muni is not None else []
 if len(benchmarks) > 1:
-    chosen = st.selectbox(t("re_benchmark", lg), benchmarks, key="re_benchmark", format_func=benchmark_label)
+    chosen = sb.choice("bench", benchmarks, label=t("re_benchmark", lg), lg=lg, kind="selectbox",
+                       format_func=benchmark_label)
 else:
     chosen = benchmarks[0] if benchmarks else None
 part = by_muni[by_muni["benchmark_name"] == chosen] if chosen is not None else by_muni
@@ -90,7 +78,7 @@ with left:
           build=lambda d: figures.ranked_bars(
               d, label="name", value="value", lower="lower", upper="upper", highlight=highlight,
               reference_value=bench_value, reference_label=bench, lang=lg, title=t("re_muni_title", lg),
-              x_title=t("re_axis_pct", lg)))
+              x_title=t("re_axis_pct", lg), max_bars=ui.MAX_BARS))
 
 
 def funnel_figure(d: pd.DataFrame):

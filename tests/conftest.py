@@ -27,7 +27,8 @@ def demo_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return db_path
 
 
-SIDEBAR_KEYS = {"f_period", "f_area", "f_munis", "f_age", "f_sex", "f_definition", "f_groups", "f_std", "lang"}
+SIDEBAR_KEYS = {"f_period", "f_area", "f_munis", "f_age", "f_sex", "f_definition", "f_groups", "f_std", "f_stdpop",
+                "lang"}
 
 
 def select(at, **values):

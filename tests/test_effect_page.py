@@ -75,7 +75,7 @@ def values(data) -> np.ndarray:
 
 @pytest.mark.parametrize("method", agreement.METHODS)
 def test_page_renders_every_method(monkeypatch, demo_db, method):
-    at = open_page(monkeypatch, demo_db, ef_method=method)
+    at = open_page(monkeypatch, demo_db, effekt_method=method)
     assert_ok(at)
     assert at.title[0].value == t("ef_title", "da")
     boxes = [b.value for b in (*at.success, *at.warning)]
@@ -92,7 +92,7 @@ def test_page_renders_every_method(monkeypatch, demo_db, method):
 
 
 def test_page_for_one_small_municipality_hides_small_counts(monkeypatch, demo_db):
-    at = open_page(monkeypatch, demo_db, ef_unit=SMALLEST)
+    at = open_page(monkeypatch, demo_db, effekt_unit=SMALLEST)
     assert_ok(at)
     boxes = " ".join(b.value for b in (*at.success, *at.warning))
     assert "Samsø" in boxes

@@ -32,11 +32,11 @@ APP = str(ROOT / "app.py")
 
 
 def _navigation_pages() -> list[str]:
-    """The script paths of every ``st.Page("pages/...")`` in app.py, in navigation order."""
+    """The script paths of every page in app.py's ``PAGES`` table (file, title, icon, url path), in order."""
     tree = ast.parse((ROOT / "app.py").read_text(encoding="utf-8"))
-    return [node.args[0].value for node in ast.walk(tree)
-            if isinstance(node, ast.Call) and getattr(node.func, "attr", None) == "Page"
-            and node.args and isinstance(node.args[0], ast.Constant)]
+    table = next(node.value for node in ast.walk(tree) if isinstance(node, ast.Assign)
+                 and any(getattr(target, "id", None) == "PAGES" for target in node.targets))
+    return [f"pages/{row[0]}.py" for row in ast.literal_eval(table)]
 
 
 PAGES = _navigation_pages()
@@ -48,7 +48,7 @@ SAMPLE_MUNIS = [101, 147, 253, 330, 461, 751, 741, 825, 851, 860]
 ALL_MUNIS = [int(c) for c in reference.municipalities()["municipality_code"]]
 DEEP_LINK = {"start": "2018-01", "end": "2021-06", "area": "muni:730,751", "age": "80+", "sex": "F",
              "groups": "dehydration,lower_respiratory", "definition": "dk_preventable_65", "std": "1",
-             "lang": "en"}
+             "stdpop": "2019", "lang": "en"}
 EMPTY_SELECTION = {"start": "2016-01", "end": "2016-01", "area": "muni:741", "age": "0-64", "sex": "F",
                    "groups": "pressure_ulcer"}
 STALE_LINK = {"area": "muni:999", "start": "2030-01", "definition": "foo"}
@@ -154,7 +154,7 @@ def _check_deep_link(at: AppTest) -> None:
     ss = at.session_state
     assert tuple(ss["f_period"]) == ("2018-01", "2021-06"), f"period {ss['f_period']}"
     assert ss["f_munis"] == [730, 751] and ss["f_age"] == "80+" and ss["f_sex"] == "F"
-    assert ss["f_groups"] == ["dehydration", "lower_respiratory"] and ss["f_std"] is True
+    assert ss["f_groups"] == ["dehydration", "lower_respiratory"] and ss["f_std"] is True and ss["f_stdpop"] == 2019
     assert ss["lang"] == "en"
     assert t("notice_reset", "en", keys="").split(":")[0] not in infos(at)
     at.run()  # any click reruns the script: the linked filters must survive it
@@ -192,6 +192,33 @@ def test_page_opened_from_links(monkeypatch, demo_db, page):
         except AssertionError as exc:
             failures.append(f"{name}: {exc}")
     assert not failures, f"{page}:\n" + "\n\n".join(failures)
+
+
+# page-level choices travel in the link too: (page, parameter, a non-default value, the default, widget key)
+PAGE_CHOICES = [("pages/avoidable.py", "res", "quarter", "month", "forebyggelige_res"),
+                ("pages/los.py", "scope", "avoidable", "acute", "liggetid_scope"),
+                ("pages/acute_beds.py", "res", "year", "month", "akutfunktioner_res"),
+                ("pages/data.py", "measure", "acute_bed_stays", "episodes", "datagrundlag_measure")]
+
+
+@pytest.mark.parametrize("page, param, value, default, key", PAGE_CHOICES)
+def test_page_choices_are_in_the_link(monkeypatch, demo_db, page, param, value, default, key):
+    at = open_page(new_app(monkeypatch, demo_db), page)
+    open_link(at, {"area": "muni:751", param: value})
+    assert_ok(at, page)
+    assert at.session_state[key] == value, f"{page}: {param}={value} from the link was not used"
+    at.run()  # the next click keeps it, and the URL carries it with the filters
+    assert at.session_state[key] == value and at.query_params[param] in ([value], value)
+    assert at.query_params["area"] in (["muni:751"], "muni:751")
+    # back to the default: the parameter leaves the link
+    at.session_state[key] = default
+    at.run()
+    assert param not in at.query_params
+    # a value that is not an option falls back to the default with a small notice
+    open_link(at, {param: "no-such-value"})
+    assert_ok(at, page)
+    assert at.session_state[key] == default
+    assert any(t("notice_reset", "da", keys=param) in c.value for c in at.caption)
 
 
 def _check_municipalities(monkeypatch, db: Path, page: str, codes: list[int]) -> None:

@@ -9,19 +9,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "The municipalities' acute beds and acute teams for citizens aged 65 and over: how much they are "
               "used, who refers, how the stays end, and how much the GPs advised during the agreement.",
     },
-    "ab_res": {"da": "Tidsopløsning", "en": "Time resolution"},
-    "ab_res_month": {"da": "Måned", "en": "Month"},
-    "ab_res_quarter": {"da": "Kvartal", "en": "Quarter"},
-    "ab_res_year": {"da": "År", "en": "Year"},
-    "ab_coarser_quarter": {
-        "da": "Vist pr. kvartal, fordi for mange af månedstallene er under 5 og derfor skjult.",
-        "en": "Shown by quarter because too many of the monthly figures are below 5 and therefore hidden.",
-    },
-    "ab_coarser_year": {
-        "da": "Vist pr. år, fordi for mange af tallene pr. måned eller kvartal er under 5 og derfor skjult.",
-        "en": "Shown by year because too many of the monthly or quarterly figures are below 5 and therefore "
-              "hidden.",
-    },
     # stays
     "ab_trend_title": {"da": "Ophold i akutfunktionen", "en": "Stays in the acute function"},
     "ab_trend_axis": {"da": "Ophold pr. 1.000 borgere 65+ pr. år", "en": "Stays per 1,000 citizens 65+ per year"},

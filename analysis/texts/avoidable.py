@@ -9,12 +9,8 @@ TEXTS: dict[str, dict[str, str]] = {
               "close to home. Definition, codes and caveats are on the Method page.",
     },
     "av_indicator": {"da": "Indikator", "en": "Indicator"},
-    "av_period_unit": {"da": "Tidsopløsning", "en": "Time resolution"},
-    "period_month": {"da": "Måned", "en": "Month"},
-    "period_quarter": {"da": "Kvartal", "en": "Quarter"},
-    "period_year": {"da": "År", "en": "Year"},
     "av_trend_title": {"da": "{name}: udvikling", "en": "{name}: trend"},
-    "av_std_suffix": {"da": " (standardiseret, ESP 2013)", "en": " (standardised, ESP 2013)"},
+    "av_std_suffix": {"da": " (standardiseret, {std})", "en": " (standardised, {std})"},
     "av_trend_caption": {
         "da": "{name} i {area}, {unit}, med 95 %-sikkerhedsinterval. Aftaleperioden er skraveret; stiplede "
               "linjer viser LPR3-omlægningen og COVID-19-nedlukningen, som begge flytter tallene.",

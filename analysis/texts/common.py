@@ -29,8 +29,30 @@ TEXTS: dict[str, dict[str, str]] = {
     "f_groups": {"da": "Diagnosegrupper", "en": "Diagnosis groups"},
     "f_groups_help": {"da": "Tom = alle grupper i definitionen.", "en": "Empty = every group of the definition."},
     "f_std": {"da": "Alders- og kønsstandardiseret", "en": "Age-sex standardised"},
-    "f_std_help": {"da": "Direkte standardiseret til Europæisk Standardbefolkning 2013.",
-                   "en": "Directly standardised to the European Standard Population 2013."},
+    "f_std_help": {"da": "Direkte standardiseret efter alder og køn (standardbefolkning vælges nedenfor).",
+                   "en": "Directly standardised for age and sex (choose the standard population below)."},
+    "f_stdpop": {"da": "Standardbefolkning", "en": "Standard population"},
+    "f_stdpop_help": {
+        "da": "Europæisk Standardbefolkning 2013 (sammenlignelig med andre opgørelser) eller Region Midtjyllands "
+              "egen befolkning i et valgt år (raterne ligner så regionens egne tal).",
+        "en": "The European Standard Population 2013 (comparable with other publications) or Region "
+              "Midtjylland's own population in a chosen year (rates then look like the region's own figures)."},
+    "stdpop_esp": {"da": "Europæisk Standardbefolkning 2013", "en": "European Standard Population 2013"},
+    "stdpop_region": {"da": "Region Midtjylland {year}", "en": "Region Midtjylland {year}"},
+    # --- page-level choices -----------------------------------------------------------------------
+    "res": {"da": "Tidsopløsning", "en": "Time resolution"},
+    "period_month": {"da": "Måned", "en": "Month"},
+    "period_quarter": {"da": "Kvartal", "en": "Quarter"},
+    "period_year": {"da": "År", "en": "Year"},
+    "coarser_quarter": {
+        "da": "Vist pr. kvartal, fordi for mange af månedstallene er under 5 og derfor skjult.",
+        "en": "Shown by quarter because too many of the monthly figures are below 5 and therefore hidden.",
+    },
+    "coarser_year": {
+        "da": "Vist pr. år, fordi for mange af tallene pr. måned eller kvartal er under 5 og derfor skjult.",
+        "en": "Shown by year because too many of the monthly or quarterly figures are below 5 and therefore "
+              "hidden.",
+    },
     "area_national": {"da": "Hele landet", "en": "Denmark (all regions)"},
     "age_all": {"da": "Alle aldre", "en": "All ages"},
     "sex_all": {"da": "Begge køn", "en": "Both sexes"},

@@ -12,19 +12,6 @@ TEXTS: dict[str, dict[str, str]] = {
     "los_scope": {"da": "Indlæggelser", "en": "Admissions"},
     "los_scope_acute": {"da": "Alle akutte", "en": "All acute"},
     "los_scope_avoidable": {"da": "Forebyggelige", "en": "Avoidable"},
-    "los_res": {"da": "Tidsopløsning", "en": "Time resolution"},
-    "los_res_month": {"da": "Måned", "en": "Month"},
-    "los_res_quarter": {"da": "Kvartal", "en": "Quarter"},
-    "los_res_year": {"da": "År", "en": "Year"},
-    "los_coarser_quarter": {
-        "da": "Vist pr. kvartal, fordi for mange af månedstallene er under 5 og derfor skjult.",
-        "en": "Shown by quarter because too many of the monthly figures are below 5 and therefore hidden.",
-    },
-    "los_coarser_year": {
-        "da": "Vist pr. år, fordi for mange af tallene pr. måned eller kvartal er under 5 og derfor skjult.",
-        "en": "Shown by year because too many of the monthly or quarterly figures are below 5 and therefore "
-              "hidden.",
-    },
     # length of stay
     "los_trend_title": {"da": "Liggetid ved akutte indlæggelser", "en": "Length of stay in acute admissions"},
     "los_trend_title_avoidable": {"da": "Liggetid ved forebyggelige indlæggelser",

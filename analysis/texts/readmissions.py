@@ -9,19 +9,6 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "How many admissions are followed by a new acute admission within 30 days of discharge, how "
               "this develops, how the municipalities compare, and what the readmissions are for.",
     },
-    "re_res": {"da": "Tidsopløsning", "en": "Time resolution"},
-    "re_res_month": {"da": "Måned", "en": "Month"},
-    "re_res_quarter": {"da": "Kvartal", "en": "Quarter"},
-    "re_res_year": {"da": "År", "en": "Year"},
-    "re_coarser_quarter": {
-        "da": "Vist pr. kvartal, fordi for mange af månedstallene er under 5 og derfor skjult.",
-        "en": "Shown by quarter because too many of the monthly figures are below 5 and therefore hidden.",
-    },
-    "re_coarser_year": {
-        "da": "Vist pr. år, fordi for mange af tallene pr. måned eller kvartal er under 5 og derfor skjult.",
-        "en": "Shown by year because too many of the monthly or quarterly figures are below 5 and therefore "
-              "hidden.",
-    },
     "re_axis_pct": {"da": "Genindlagt inden for 30 dage (%)", "en": "Readmitted within 30 days (%)"},
     # trend
     "re_trend_title": {"da": "Akutte genindlæggelser inden for 30 dage",
