@@ -240,6 +240,15 @@ class Filters:
             return tuple(sorted(set(regions.values())))
         return tuple(sorted({regions[c] for c in self.municipality_codes}))
 
+    def comparison_view(self) -> Filters:
+        """These filters with the area widened to the region whose municipalities are compared, when the
+        selection lies in one region (a comparison table is then the same for every selection in it, and
+        can be cached once; the caller marks its own municipalities)."""
+        regions = self.comparison_region_codes
+        if self.area_kind == "muni" and len(regions) == 1:
+            return replace(self, area=f"region:{regions[0]}")
+        return self
+
     # --- defaults and URL parameters -------------------------------------------------------------
     @classmethod
     def default(cls, data_range: tuple[str, str] | None = None) -> Filters:

@@ -69,6 +69,8 @@ __all__ = [
     "funnel_curve",
     "key_figures",
     "key_figure",
+    "key_figure_benchmarks",
+    "canonical_filters",
     "breakdown",
     "breakdown_available",
     "los_trend",
@@ -148,11 +150,8 @@ def _after(month: str) -> date:
     return date(y + (m == 12), m % 12 + 1, 1)
 
 
-def _tables(cur) -> set[str]:
-    rows = cur.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()"
-    ).fetchall()
-    return {r[0] for r in rows}
+def _tables(cur) -> frozenset[str]:
+    return store.table_names(cur)
 
 
 def _ready(cur, *tables: str) -> bool:
@@ -816,6 +815,8 @@ def _compute(cur, indicator_id: str, f: Filters, keys: Sequence[str], *, period:
 
             t = _group_sum(sums, by, ["num", "den", "n"])
             hv = hs[[*by, "hist_var"]]
+            if hv.empty:  # no histogram rows: give the empty keys the sums' types, so the merge can run
+                hv = hv.astype({c: t[c].dtype for c in by})
             out = t.merge(hv, on=by, how="left") if by else pd.concat([t, hv], axis=1)
             out = out.rename(columns={"num": "count", "den": "denominator"})
             n = out["denominator"].astype(float)
@@ -1183,72 +1184,105 @@ def key_figures(con, filters: Filters) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=_KEY_COLS)
 
 
-def key_figure(con, filters: Filters, indicator_id: str) -> pd.DataFrame:
-    """One row of :func:`key_figures` for any indicator (pages may cache the six figures one by one).
+def canonical_filters(indicator_id: str, filters: Filters) -> Filters:
+    """The same filters with every value the indicator ignores set to one representative, so results cached
+    on the filters are shared (the output is identical, notes included).
 
-    One scan of the indicator's aggregate serves the selection, Region Midtjylland, the country and the
-    yearly sparkline (municipality x year sums, combined in pandas).
+    Sex and age on aggregates without them (only "not applied" notes depend on them), the definition and
+    diagnosis groups for every indicator but avoidable admissions, the standard population for indicators
+    that are not standardised.
+    """
+    ind = _indicator(indicator_id)
+    m = _measure(indicator_id, filters)
+    changes: dict[str, object] = {}
+    if not m.has_sex and filters.sex != "all":
+        changes["sex"] = "F"
+    if m.age_kind is None and filters.age_group != "all":
+        changes["age_group"] = "65+"
+    if indicator_id != "avoidable_65_per_1000":
+        changes.update(definition=Filters().definition, diagnosis_groups=())
+    if not (ind.statistic == "rate" and ind.standardisation == "crude_and_dsr"):
+        changes["standard_year"] = None
+    return replace(filters, **changes) if changes else filters
+
+
+def key_figure_benchmarks(con, filters: Filters, indicator_id: str) -> tuple[float, float]:
+    """(Region Midtjylland's value, the country's value) of an indicator for the filters (area ignored),
+    protected like any published value (NaN when suppressed or not available)."""
+    cur = store.cursor(con)
+    if not _ready(cur, *_AGG_TABLES):
+        return (np.nan, np.nan)
+    home = Filters(area=_home_region_area())
+    units = {"region": home.municipality_codes, "national": tuple(sorted(_ALL_MUNIS))}
+    r = _compute(cur, indicator_id, filters, [], units=units)
+    if r.frame.empty:
+        return (np.nan, np.nan)
+    values = []
+    for unit in ("region", "national"):
+        row = r.frame[r.frame["unit"] == unit]
+        protected = _protect(row.reset_index(drop=True), indicator_id) if len(row) else row
+        value = protected["value"].iloc[0] if len(protected) else np.nan
+        values.append(float(value) if pd.notna(value) else np.nan)
+    return (values[0], values[1])
+
+
+def key_figure(con, filters: Filters, indicator_id: str, *,
+               benchmarks: tuple[float, float] | None = None) -> pd.DataFrame:
+    """One row of :func:`key_figures` for any indicator (pages cache the six figures one by one).
+
+    ``benchmarks`` is :func:`key_figure_benchmarks` for the same filters when the caller has it (it does not
+    depend on the area, so a page can cache it across municipalities); otherwise it is computed here. The
+    selection's value and its yearly sparkline come from one scan of the indicator's aggregate.
     """
     cur = store.cursor(con)
     if not _ready(cur, *_AGG_TABLES):
         return pd.DataFrame(columns=_KEY_COLS)
-    home = Filters(area=_home_region_area())
-    units = {"selection": filters.municipality_codes, "region": home.municipality_codes,
-             "national": tuple(sorted(_ALL_MUNIS))}
+    region_value, national_value = (key_figure_benchmarks(con, filters, indicator_id) if benchmarks is None
+                                    else benchmarks)
     full_years = [y for y in range(int(filters.start[:4]), int(filters.end[:4]) + 1)
                   if filters.start <= f"{y}-01" and f"{y}-12" <= filters.end]
-    rows = []
-    for ind_id in (indicator_id,):
-        ind = _indicator(ind_id)
-        r = _compute(cur, ind_id, filters, ["period"], period="year", units=units, also_total=True)
-        total = r.total.set_index("unit") if r.total is not None and len(r.total) else None
-        sel = _protect(r.total[r.total["unit"] == "selection"], ind_id) if total is not None else None
-        if sel is not None and sel.empty:  # nothing at all for the selection (e.g. 0-64 for a 65+ indicator)
-            sel = None
-        trend = r.frame[r.frame["unit"] == "selection"].drop(columns="unit").sort_values("period")
-        trend = _protect(trend.reset_index(drop=True), ind_id, group_cols=[])
-        trend["period"] = pd.to_datetime(trend["period"])
-        years = [int(p.year) for p in trend["period"]]
-        values = [float(v) if pd.notna(v) else np.nan for v in trend["value"]]
-        by_year = dict(zip(years, values))
-        last = full_years[-1] if full_years else None
-        last_value = by_year.get(last, np.nan) if last else np.nan
-        prev_value = by_year.get(last - 1, np.nan) if last and (last - 1) in full_years else np.nan
-        change = last_value - prev_value if np.isfinite(last_value) and np.isfinite(prev_value) else np.nan
-        direction = None if not np.isfinite(change) else ("up" if change > 0 else "down" if change < 0 else "unchanged")
-        full = trend[trend["period"].dt.year.isin(full_years)]
-        marker = None
-        if full["value"].notna().sum() >= rates.MIN_POINTS_FOR_TREND:
-            try:
-                if ind.statistic == "rate" and not r.standardised and ind_id in ("avoidable_65_per_1000", "acute_per_1000"):
-                    marker = rates.trend_marker(full["value"].astype(float).to_numpy(),
-                                                counts=full["count"].astype(float).to_numpy(),
-                                                populations=full["denominator"].astype(float).to_numpy())
-                else:
-                    marker = rates.trend_marker(full["value"].astype(float).to_numpy())
-            except rates.RateInputError:
-                marker = None
+    ind = _indicator(indicator_id)
+    r = _compute(cur, indicator_id, filters, ["period"], period="year", also_total=True)
+    sel = _protect(r.total, indicator_id) if r.total is not None and len(r.total) else None
+    trend = r.frame.sort_values("period").reset_index(drop=True)
+    trend = _protect(trend, indicator_id, group_cols=[])
+    trend["period"] = pd.to_datetime(trend["period"])
+    years = [int(p.year) for p in trend["period"]]
+    values = [float(v) if pd.notna(v) else np.nan for v in trend["value"]]
+    by_year = dict(zip(years, values))
+    last = full_years[-1] if full_years else None
+    last_value = by_year.get(last, np.nan) if last else np.nan
+    prev_value = by_year.get(last - 1, np.nan) if last and (last - 1) in full_years else np.nan
+    change = last_value - prev_value if np.isfinite(last_value) and np.isfinite(prev_value) else np.nan
+    direction = None if not np.isfinite(change) else ("up" if change > 0 else "down" if change < 0 else "unchanged")
+    full = trend[trend["period"].dt.year.isin(full_years)]
+    marker = None
+    if full["value"].notna().sum() >= rates.MIN_POINTS_FOR_TREND:
+        try:
+            if ind.statistic == "rate" and not r.standardised and indicator_id in ("avoidable_65_per_1000",
+                                                                                    "acute_per_1000"):
+                marker = rates.trend_marker(full["value"].astype(float).to_numpy(),
+                                            counts=full["count"].astype(float).to_numpy(),
+                                            populations=full["denominator"].astype(float).to_numpy())
+            else:
+                marker = rates.trend_marker(full["value"].astype(float).to_numpy())
+        except rates.RateInputError:
+            marker = None
 
-        def unit_value(unit: str) -> float:
-            if total is None or unit not in total.index:
-                return np.nan
-            protected = _protect(total.loc[[unit]].reset_index(), ind_id)
-            return float(protected["value"].iloc[0]) if pd.notna(protected["value"].iloc[0]) else np.nan
+    def first(col: str) -> float:
+        return float(sel[col].iloc[0]) if sel is not None and pd.notna(sel[col].iloc[0]) else np.nan
 
-        rows.append({
-            "indicator_id": ind_id,
-            "value": float(sel["value"].iloc[0]) if sel is not None and pd.notna(sel["value"].iloc[0]) else np.nan,
-            "lower": float(sel["lower"].iloc[0]) if sel is not None and pd.notna(sel["lower"].iloc[0]) else np.nan,
-            "upper": float(sel["upper"].iloc[0]) if sel is not None and pd.notna(sel["upper"].iloc[0]) else np.nan,
-            "suppressed": bool(sel["suppressed"].iloc[0]) if sel is not None else False,
-            "region_value": unit_value("region"), "national_value": unit_value("national"),
-            "unit": ind.unit_en, "statistic": ind.statistic, "polarity": ind.polarity,
-            "standardised": r.standardised, "spark_years": years, "spark_values": values,
-            "last_year": last, "last_value": last_value, "previous_value": prev_value, "change": change,
-            "direction": direction, "trend": marker.direction if marker else None,
-            "trend_method": marker.method if marker else None, "note": "; ".join(r.notes),
-        })
-    return pd.DataFrame(rows, columns=_KEY_COLS)
+    row = {
+        "indicator_id": indicator_id, "value": first("value"), "lower": first("lower"), "upper": first("upper"),
+        "suppressed": bool(sel["suppressed"].iloc[0]) if sel is not None else False,
+        "region_value": region_value, "national_value": national_value,
+        "unit": ind.unit_en, "statistic": ind.statistic, "polarity": ind.polarity,
+        "standardised": r.standardised, "spark_years": years, "spark_values": values,
+        "last_year": last, "last_value": last_value, "previous_value": prev_value, "change": change,
+        "direction": direction, "trend": marker.direction if marker else None,
+        "trend_method": marker.method if marker else None, "note": "; ".join(r.notes),
+    }
+    return pd.DataFrame([row], columns=_KEY_COLS)
 
 
 def _home_region_area() -> str:

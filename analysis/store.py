@@ -7,6 +7,7 @@ used from two threads at once.
 """
 from __future__ import annotations
 
+import weakref
 from pathlib import Path
 
 import duckdb
@@ -41,11 +42,31 @@ def connect_readonly(db_path: Path | str = DEFAULT_DB_PATH) -> duckdb.DuckDBPyCo
     return con
 
 
+_PARENT: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # cursor -> its connection
+_TABLES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # read-only connection -> its table names
+
+
 def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     """A fresh cursor (safe to use from this thread) on the attached database."""
     cur = con.cursor()
     cur.execute("USE db")
+    _PARENT[cur] = con
     return cur
+
+
+def table_names(cur: duckdb.DuckDBPyConnection) -> frozenset[str]:
+    """The tables of the database behind a cursor from :func:`cursor`; looked up once per connection (a
+    read-only connection keeps seeing the file it opened, so its tables cannot change)."""
+    con = _PARENT.get(cur)
+    if con is not None and con in _TABLES:
+        return _TABLES[con]
+    rows = cur.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_catalog = current_database()"
+    ).fetchall()
+    names = frozenset(r[0] for r in rows)
+    if con is not None:
+        _TABLES[con] = names
+    return names
 
 
 def _has_table(cur, name: str) -> bool:

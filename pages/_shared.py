@@ -48,12 +48,25 @@ def _cached(name: str, db: str, signature: tuple[int, int] | None, args: tuple, 
     return getattr(queries, name)(con, *args, **dict(kwargs))
 
 
+_CANONICAL = {"indicator_value", "indicator_trend", "indicator_by_municipality", "key_figure"}
+
+
 def query(name: str, *args: Any, **kwargs: Any) -> Any:
     """``analysis.queries.<name>(con, *args, **kwargs)``, cached per database version and arguments."""
     if name.startswith("_") or not hasattr(queries, name):
         raise ValueError(f"unknown query {name}")
+    if name in _CANONICAL and len(args) >= 2:  # filters the indicator ignores do not split the cache
+        args = (queries.canonical_filters(args[1], args[0]), *args[1:])
     db, signature = _signature()
     return _cached(name, db, signature, args, tuple(sorted(kwargs.items())))
+
+
+def municipalities_compared(f, indicator_id: str) -> pd.DataFrame:
+    """``indicator_by_municipality`` cached once per region: the comparison is the same for every selection of
+    municipalities in one region, only ``in_selection`` (marked here) differs."""
+    shared = queries.canonical_filters(indicator_id, f).comparison_view()
+    table = query("indicator_by_municipality", shared, indicator_id)
+    return table.assign(in_selection=table["municipality_code"].isin(f.municipality_codes))
 
 
 def has_data() -> bool:
@@ -114,10 +127,14 @@ def show_chart(fig, table: pd.DataFrame, *, key: str, caption: str, lg: str) -> 
     """A chart, its one-sentence caption, and the table behind it with a CSV download."""
     st.plotly_chart(fig, key=key, width="stretch", alt=figures.alt_text(fig))
     st.caption(caption)
-    with st.expander(t("table_behind", lg)):
-        st.dataframe(table, hide_index=True, width="stretch")
-        st.download_button(t("download_csv", lg), data=table.to_csv(index=False).encode("utf-8"),
-                           file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore")
+    # the table is sent to the browser only when its expander is open (opening it reruns from the cache),
+    # and the CSV is built only when the button is clicked
+    box = st.expander(t("table_behind", lg), key=f"{key}_table", on_change="rerun")
+    if box.open is not False:
+        with box:
+            st.dataframe(table, hide_index=True, width="stretch")
+            st.download_button(t("download_csv", lg), data=lambda: table.to_csv(index=False).encode("utf-8"),
+                               file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore")
 
 
 RESOLUTIONS = ("month", "quarter", "year")
@@ -149,3 +166,13 @@ def timechart(query_args: tuple, *, res: str, value: str, title: str, key: str, 
     text = caption(df) if callable(caption) else caption
     text += "" if r == res else " " + t(f"coarser_{r}", lg)
     chart(df, value, title=title, key=key, caption=text, build=lambda d: build(d, t(f"period_{r}", lg)), lg=lg)
+
+
+def lazy_tabs(tabs: list[tuple[str, Any]], *, key: str) -> None:
+    """Tabs that build only the open tab's content (``[(label, draw), ...]``); switching tabs reruns the page,
+    and the queries come from the cache."""
+    containers = st.tabs([label for label, _ in tabs], key=key, on_change="rerun")
+    for container, (_, draw) in zip(containers, tabs):
+        if container.open is not False:  # None: state not tracked (then every tab is drawn)
+            with container:
+                draw()

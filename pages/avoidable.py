@@ -34,7 +34,7 @@ else:
                   caption=t("av_trend_caption", lg, name=name, area=area, unit=unit))
 
 st.subheader(t("av_compare", lg))
-munis = ui.query("indicator_by_municipality", f, IND)
+munis = ui.municipalities_compared(f, IND)
 shown = munis[munis["in_selection"]] if f.area_kind == "muni" else munis
 if munis.empty or munis["value"].notna().sum() == 0:
     st.info(t("no_rows", lg))
@@ -44,41 +44,47 @@ else:
     n_high = int((munis["comparison"] == "higher").sum())
     n_low = int((munis["comparison"] == "lower").sum())
     st.markdown(t("av_summary", lg, n_high=n_high, n_low=n_low, bench=bench))
-    tab_rank, tab_funnel, tab_map = st.tabs([t("av_ranked_title", lg, name=""), t("av_funnel_title", lg),
-                                             t("av_map_title", lg, name="")])
-    with tab_rank:
-        fig = figures.ranked_bars(munis, label="name", value="value", lower="lower", upper="upper",
-                                  highlight=list(munis.loc[munis["in_selection"], "name"]) if f.area_kind == "muni" else None,
-                                  reference_value=float(munis["benchmark_value"].dropna().iloc[0])
-                                  if munis["benchmark_value"].notna().any() else None,
-                                  reference_label=bench_name, lang=lg,
+    benchmark_value = float(munis["benchmark_value"].dropna().iloc[0]) if munis["benchmark_value"].notna().any() else None
+
+    def ranked() -> None:
+        chosen = list(munis.loc[munis["in_selection"], "name"]) if f.area_kind == "muni" else None
+        fig = figures.ranked_bars(munis, label="name", value="value", lower="lower", upper="upper", highlight=chosen,
+                                  reference_value=benchmark_value, reference_label=bench_name, lang=lg,
                                   title=t("av_ranked_title", lg, name=name), x_title=unit, max_bars=ui.MAX_BARS)
         ui.show_chart(fig, munis, key="avoidable_ranked", lg=lg, caption=t("av_ranked_caption", lg, bench=bench))
-    with tab_funnel:
+
+    def funnel() -> None:
         limits = queries.funnel_curve(munis)  # pure function of the frame above: no database access
         if limits.empty or munis["funnel_x"].notna().sum() < 2:
             st.info(t("av_no_funnel", lg))
-        else:
-            fig = figures.funnel(munis.dropna(subset=["funnel_x", "funnel_y"]), denominator="funnel_x",
-                                 value="funnel_y", label="name", limits=limits.rename(columns={"x": "denominator"}),
-                                 target=float(limits["target"].iloc[0]), lang=lg, title=t("av_funnel_title", lg),
-                                 x_title=t("av_funnel_x", lg), y_title=t("av_funnel_y", lg))
-            ui.show_chart(fig, munis, key="avoidable_funnel", lg=lg, caption=t("av_funnel_caption", lg))
-    with tab_map:
+            return
+        fig = figures.funnel(munis.dropna(subset=["funnel_x", "funnel_y"]), denominator="funnel_x", value="funnel_y",
+                             label="name", limits=limits.rename(columns={"x": "denominator"}),
+                             target=float(limits["target"].iloc[0]), lang=lg, title=t("av_funnel_title", lg),
+                             x_title=t("av_funnel_x", lg), y_title=t("av_funnel_y", lg))
+        ui.show_chart(fig, munis, key="avoidable_funnel", lg=lg, caption=t("av_funnel_caption", lg))
+
+    def tile_map() -> None:
         fig = figures.tile_map(munis, code="municipality_code", value="value", lang=lg,
                                title=t("av_map_title", lg, name=name), colorbar_title=unit)
         ui.show_chart(fig, munis, key="avoidable_map", lg=lg, caption=t("av_map_caption", lg))
 
+    ui.lazy_tabs([(t("av_ranked_title", lg, name=""), ranked), (t("av_funnel_title", lg), funnel),
+                  (t("av_map_title", lg, name=""), tile_map)], key="av_compare_tab")
+
+
+def breakdown(by: str) -> None:
+    table = ui.query("breakdown", f, IND, by=by)
+    if table.empty:
+        st.info(t("no_rows", lg))
+        return
+    table = table.assign(label=table["label_da" if lg == "da" else "label_en"])
+    fig = figures.bars_by_category(table, category="label", value="value", lower="lower", upper="upper", lang=lg,
+                                   title=t("av_breakdown_title", lg, name=name, by=t(f"av_by_{by}", lg).lower()),
+                                   x_title=t(f"av_by_{by}", lg), y_title=unit)
+    ui.show_chart(fig, table, key=f"avoidable_by_{by}", lg=lg, caption=t("av_breakdown_caption", lg))
+
+
 st.subheader(t("av_breakdown", lg))
-tabs = st.tabs([t(f"av_by_{by}", lg) for by in ("diagnosis_group", "age_band", "sex")])
-for tab, by in zip(tabs, ("diagnosis_group", "age_band", "sex")):
-    with tab:
-        table = ui.query("breakdown", f, IND, by=by)
-        if table.empty:
-            st.info(t("no_rows", lg))
-            continue
-        table = table.assign(label=table["label_da" if lg == "da" else "label_en"])
-        fig = figures.bars_by_category(table, category="label", value="value", lower="lower", upper="upper",
-                                       lang=lg, title=t("av_breakdown_title", lg, name=name, by=t(f"av_by_{by}", lg).lower()),
-                                       x_title=t(f"av_by_{by}", lg), y_title=unit)
-        ui.show_chart(fig, table, key=f"avoidable_by_{by}", lg=lg, caption=t("av_breakdown_caption", lg))
+ui.lazy_tabs([(t(f"av_by_{by}", lg), lambda by=by: breakdown(by)) for by in ("diagnosis_group", "age_band", "sex")],
+             key="av_breakdown_tab")

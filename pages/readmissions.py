@@ -59,7 +59,7 @@ with right:
               x_title=t("re_causes_x", lg), y_title=t("re_causes_axis", lg), categories=list(d[f"label_{lg}"])))
 
 # --- by municipality ---------------------------------------------------------------------------------------
-by_muni = ui.query("indicator_by_municipality", f, INDICATOR)
+by_muni = ui.municipalities_compared(f, INDICATOR)
 benchmarks = list(pd.unique(by_muni["benchmark_name"].dropna())) if by_muni is not None else []
 if len(benchmarks) > 1:
     chosen = sb.choice("bench", benchmarks, label=t("re_benchmark", lg), lg=lg, kind="selectbox",

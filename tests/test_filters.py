@@ -127,3 +127,11 @@ def test_round_trip(f, data_range):
     assert all(isinstance(k, str) and isinstance(v, str) for k, v in params.items())
     assert Filters.from_params(params, data_range=data_range) == (f, [])
     assert hash(f) == hash(Filters.from_params(params, data_range=data_range)[0])
+
+
+def test_comparison_view_widens_a_selection_within_one_region():
+    # Aarhus (751) and Randers (730) are both in Region Midtjylland (1082); Copenhagen (101) is not
+    assert Filters(area="muni:751", sex="F").comparison_view() == Filters(area="region:1082", sex="F")
+    assert Filters(area="muni:730,751").comparison_view().area == "region:1082"
+    assert Filters(area="muni:101,751").comparison_view().area == "muni:101,751"
+    assert Filters(area="national").comparison_view().area == "national"

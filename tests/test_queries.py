@@ -416,3 +416,38 @@ def test_demo_smoke(demo_con):
                   queries.acute_bed_occupancy(demo_con, f), queries.acute_bed_referrals(demo_con, f),
                   queries.readmission_causes(demo_con, f), queries.coverage(demo_con)):
         assert len(frame)
+
+
+# --- cache sharing: canonical filters give the same answer ------------------------------------------------------
+_VARIANTS = [dict(sex="M"), dict(sex="F", age_group="80+"), dict(age_group="all"), dict(standardised=True),
+             dict(definition="oecd_pqi"), dict(diagnosis_groups=("dehydration",)), dict(standard_year=2019),
+             dict(standardised=True, standard_year=2019, sex="F")]
+
+
+@pytest.mark.parametrize("indicator_id", indicators.ids())
+def test_canonical_filters_change_nothing_but_the_cache_key(con, indicator_id):
+    """Pages cache on canonical filters (values the indicator ignores set to one representative): the result
+    must be identical, notes included, for every indicator and a spread of filter variants."""
+    for variant in _VARIANTS:
+        f = replace(REGION, **variant)
+        fc = queries.canonical_filters(indicator_id, f)
+        for fn in (queries.indicator_value, queries.indicator_trend):
+            a, b = fn(con, f, indicator_id), fn(con, fc, indicator_id)
+            if "area" in a.columns:  # the filters echoed back
+                a, b = a.drop(columns=["area", "area_name"]), b.drop(columns=["area", "area_name"])
+            pd.testing.assert_frame_equal(a, b, check_dtype=False, obj=f"{fn.__name__} {indicator_id} {variant}")
+    # and it does merge what the indicator ignores
+    if indicator_id == "acute_bed_occupancy_pct":
+        assert queries.canonical_filters(indicator_id, replace(REGION, sex="M")) == \
+            queries.canonical_filters(indicator_id, replace(REGION, sex="F"))
+
+
+def test_key_figure_with_cached_benchmarks_equals_the_whole(con):
+    for indicator_id in queries.HEADLINE_INDICATORS:
+        whole = queries.key_figure(con, AARHUS, indicator_id)
+        bench = queries.key_figure_benchmarks(con, replace(AARHUS, area="region:1082"), indicator_id)
+        parts = queries.key_figure(con, AARHUS, indicator_id, benchmarks=bench)
+        pd.testing.assert_frame_equal(whole, parts)
+    row = _one(queries.key_figure(con, AARHUS, "avoidable_65_per_1000"))
+    # Region Midtjylland in the test data: Aarhus' 12 + Randers' 3 avoidable stays over 70,000 aged 65+
+    assert row["region_value"] == pytest.approx(15 / 70)
