@@ -48,8 +48,9 @@ TEXTS: dict[str, dict[str, str]] = {
     "me_ci_none": {"da": "Intet interval: en administrativ sum, ikke et estimat",
                    "en": "No interval: an administrative total, not an estimate"},
     "me_std_crude_and_dsr": {
-        "da": "Rå og direkte standardiseret (Europæisk Standardbefolkning 2013)",
-        "en": "Crude and directly standardised (European Standard Population 2013)",
+        "da": "Rå og direkte standardiseret (Europæisk Standardbefolkning 2013 eller Region Midtjylland i et valgt år)",
+        "en": "Crude and directly standardised (European Standard Population 2013 or Region Midtjylland in a "
+              "chosen year)",
     },
     "me_std_crude": {"da": "Kun rå", "en": "Crude only"},
     "me_std_none": {"da": "Ingen", "en": "None"},
@@ -222,9 +223,12 @@ TEXTS: dict[str, dict[str, str]] = {
     "me_statistics_body": {
         "da": "- **Rater (rå):** konfidensinterval efter Byars approksimation, når tælleren er mindst 10, ellers "
               "det eksakte Poisson-interval (Garwood).\n"
-              "- **Standardiserede rater:** direkte standardisering til Europæisk Standardbefolkning 2013 "
-              "(5-årsgrupper, 90+ samlet); interval efter Dobson m.fl. (1991), justeret for at samme borger kan "
-              "indlægges flere gange.\n"
+              "- **Standardiserede rater:** direkte standardisering efter alder (5-årsgrupper, 90+ samlet) og køn "
+              "til Europæisk Standardbefolkning 2013 eller — valgfrit i sidepanelet — Region Midtjyllands egen "
+              "befolkning i et valgt år. Interval efter Dobson m.fl. (1991), justeret for at samme borger kan "
+              "indlægges flere gange: fordelingen af borgere med 1, 2, 3 … ophold i kalenderåret (pr. kommune, "
+              "køn og aldersgruppe) øger variansen i hvert stratum med faktoren Σk²P / ΣkP (PHE's metode for "
+              "ikke-uafhængige hændelser). Tabellen bag figuren siger, hvilken metode der er brugt.\n"
               "- **Andele** (genindlæggelser, andele i akutfunktionen): Wilsons score-interval.\n"
               "- **Gennemsnit og median** (liggetid): t-interval for gennemsnittet; fordelingsfrit interval fra "
               "ordensstørrelser for medianen.\n"
@@ -234,9 +238,12 @@ TEXTS: dict[str, dict[str, str]] = {
               "- Alle intervaller er 95 %, medmindre andet står; metoden står i tabellen bag hver figur.",
         "en": "- **Rates (crude):** Byar's approximation when the count is at least 10, otherwise the exact "
               "Poisson interval (Garwood).\n"
-              "- **Standardised rates:** direct standardisation to the European Standard Population 2013 (5-year "
-              "bands, 90+ pooled); interval by Dobson et al. (1991), adjusted for repeat admissions of the same "
-              "person.\n"
+              "- **Standardised rates:** direct standardisation by age (5-year bands, 90+ pooled) and sex to the "
+              "European Standard Population 2013 or — a sidebar choice — Region Midtjylland's own population in a "
+              "chosen year. Interval by Dobson et al. (1991), adjusted for repeat admissions of the same person: "
+              "the distribution of people with 1, 2, 3 … stays in the calendar year (per municipality, sex and "
+              "age band) inflates each stratum's variance by Σk²P / ΣkP (PHE's method for non-independent "
+              "events). The table behind each chart names the method used.\n"
               "- **Shares** (readmissions, acute-function shares): Wilson score interval.\n"
               "- **Mean and median** (length of stay): t interval for the mean; distribution-free order-statistic "
               "interval for the median.\n"
