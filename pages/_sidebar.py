@@ -29,11 +29,6 @@ def lang() -> str:
     return value if value in LANGUAGES else DEFAULT_LANGUAGE
 
 
-def _months(rng: tuple[str, str] | None) -> list[str]:
-    lo, hi = rng or (Filters().start, Filters().end)
-    return [p.strftime("%Y-%m") for p in pd.period_range(lo, hi, freq="M")]
-
-
 def _selection_of(f: Filters, language: str, previous: dict | None = None) -> dict[str, Any]:
     return {
         "f_period": (f.start, f.end),
@@ -135,13 +130,11 @@ def choice(param: str, options: Sequence[Any], *, label: str, lg: str, kind: str
             if not match:
                 container.caption(t("notice_reset", lg, keys=param))
         st.session_state[key] = value
-    kwargs = dict(key=key, format_func=format_func)
     if kind == "radio":
-        value = container.radio(label, options, horizontal=True, **kwargs)
-    elif kind == "segmented":
-        value = container.segmented_control(label, options, **kwargs)
+        value = container.radio(label, options, horizontal=True, key=key, format_func=format_func)
     else:
-        value = container.selectbox(label, options, **kwargs)
+        widget = container.segmented_control if kind == "segmented" else container.selectbox
+        value = widget(label, options, key=key, format_func=format_func)
     value = default if value is None else value
     st.session_state.setdefault(_PAGE_PARAMS, {}).setdefault(page, {})[param] = (value, default)
     if value != default:
@@ -160,7 +153,8 @@ def filter_widgets(lg: str) -> None:
     """The shared sidebar filters, drawn from the selection (the URL follows via sync_url)."""
     sel = st.session_state[_SEL]
     st.header(t("filters", lg))
-    months = _months(data_range())
+    lo, hi = data_range() or (Filters().start, Filters().end)
+    months = [p.strftime("%Y-%m") for p in pd.period_range(lo, hi, freq="M")]
     period = sel.get("f_period")
     if not isinstance(period, (tuple, list)) or len(period) != 2 or period[0] not in months or period[1] not in months:
         sel["f_period"] = period = (months[0], months[-1])
