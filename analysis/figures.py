@@ -28,6 +28,7 @@ References
 """
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -35,6 +36,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
+from _plotly_utils.basevalidators import copy_to_readonly_numpy_array
 
 from analysis import constants, reference
 from analysis.i18n import fmt_number
@@ -315,10 +317,25 @@ def _num_fmt(decimals: int) -> str:
     return f",.{int(decimals)}f"
 
 
+@functools.lru_cache(maxsize=8192)
+def _number_cached(value: float, sign: float, lang: str, decimals: int) -> str:
+    return fmt_number(value, lang, decimals=decimals)
+
+
+def _number(value: float, lang: str, decimals: int = 0) -> str:
+    """:func:`analysis.i18n.fmt_number` of a float, memoised (babel costs ~0.1 ms a call, and a stacked chart
+    formats hundreds of counts, most of them seen before). The sign is part of the key so that -0.0 and
+    0.0 are formatted as babel formats each."""
+    value = float(value)
+    if value != value:  # NaN: never equal to a cached key, so do not fill the cache with it
+        return fmt_number(value, lang, decimals=decimals)
+    return _number_cached(value, math.copysign(1.0, value), lang, int(decimals))
+
+
 def _fmt(value: object, lang: str, decimals: int) -> str:
     if value is None or pd.isna(value):
         return _label("suppressed", lang)
-    return fmt_number(float(value), lang, decimals=decimals)
+    return _number(float(value), lang, decimals)
 
 
 def _as_time(series: pd.Series) -> tuple[pd.Series, bool]:
@@ -334,23 +351,35 @@ def _as_time(series: pd.Series) -> tuple[pd.Series, bool]:
     return series, False
 
 
-def _is_monthly(x: pd.Series) -> bool:
-    valid = x.dropna()
-    return bool(len(valid)) and bool((valid.dt.day == 1).all())
+def _valid_times(x: pd.Series | np.ndarray) -> np.ndarray:
+    """The datetime64 values of a time column, without the missing ones."""
+    v = x.to_numpy() if isinstance(x, (pd.Series, pd.Index)) else np.asarray(x)
+    return v[~np.isnat(v)]
 
 
-def _x_hover(is_time: bool, x: pd.Series | None = None) -> str:
+def _is_monthly(x: pd.Series | np.ndarray) -> bool:
+    valid = _valid_times(x)
+    days = valid.astype("datetime64[D]")
+    return bool(len(valid)) and bool((days == days.astype("datetime64[M]").astype("datetime64[D]")).all())
+
+
+def _x_hover(is_time: bool, x: pd.Series | np.ndarray | None = None) -> str:
     if not is_time:
         return "%{x}"
     return "%{x|%Y-%m}" if x is not None and _is_monthly(x) else "%{x|%Y-%m-%d}"
 
 
-def _date_ticks(x: pd.Series, lang: str) -> dict[str, Any]:
+def _date_ticks(x: pd.Series | np.ndarray, lang: str) -> dict[str, Any]:
     """Tick values and month names in ``lang`` for a time axis, and its range fitted to the data."""
-    valid = x.dropna()
-    if valid.empty:
+    valid = _valid_times(x)
+    if not len(valid):
         return {}
-    lo, hi = valid.min(), valid.max()
+    ticks = _date_ticks_cached(pd.Timestamp(valid.min()), pd.Timestamp(valid.max()), _is_monthly(valid), lang)
+    return {k: list(v) if isinstance(v, list) else v for k, v in ticks.items()}  # lists of its own
+
+
+@functools.lru_cache(maxsize=256)
+def _date_ticks_cached(lo: pd.Timestamp, hi: pd.Timestamp, monthly: bool, lang: str) -> dict[str, Any]:
     months = (hi.year - lo.year) * 12 + hi.month - lo.month
     if months <= 12:
         step, yearly = 1, False
@@ -367,35 +396,115 @@ def _date_ticks(x: pd.Series, lang: str) -> dict[str, Any]:
     return dict(
         tickmode="array", tickvals=[d.strftime("%Y-%m-%d") for d in ticks], ticktext=text,
         range=[(lo - pad).strftime("%Y-%m-%d"), (hi + pad).strftime("%Y-%m-%d")],
-        hoverformat="%Y-%m" if _is_monthly(valid) else "%Y-%m-%d", type="date",
+        hoverformat="%Y-%m" if monthly else "%Y-%m-%d", type="date",
     )
 
 
-def _new_figure(builder: str, lang: str, title: str | None) -> go.Figure:
-    """An empty figure with the theme, the language's separators, the title and our meta (one construction:
-    the template is copied once, and plotly's default template, possibly Streamlit's, is never used)."""
-    _check_lang(lang)
-    return go.Figure(layout=dict(
-        template=TEMPLATE, separators=SEPARATORS[lang], title=dict(text=title or ""),
-        meta={"akutindblik": {"builder": builder, "lang": lang}},
-    ))
+# --- building a figure in one go --------------------------------------------------------------------------------
+# Plotly validates (and deep-copies) every property on every ``add_trace``/``add_shape``/``update_*`` call, and
+# re-validates the whole shapes tuple on each ``add_shape``: a figure built step by step spent most of its time
+# there (50-170 ms each). The builders therefore collect traces, shapes and annotations as plain dicts in a
+# :class:`_Spec` and construct the figure once. That construction skips plotly's per-property validation (the
+# template alone costs ~8 ms to validate) and switches it back on afterwards, so whatever a page does to the
+# figure later (``add_hline``, ``update_layout``) is validated as usual. The dicts hold exactly what validation
+# would have stored: arrays as numpy arrays, lists of plain Python scalars; tests/test_figures.py rebuilds every
+# figure *with* validation and checks that nothing changes, and compares every figure with a golden snapshot.
+_TEMPLATE_JSON: dict[str, Any] = TEMPLATE.to_plotly_json()  # validated once, here; each figure gets a deep copy
+_VALIDATE = False  # True: build every figure with plotly's full validation (slow; for tests)
 
 
-def _set_meta(fig: go.Figure, **items: object) -> None:
-    meta = dict(fig.layout.meta or {})
-    inner = dict(meta.get("akutindblik", {}))
-    inner.update(items)
-    meta["akutindblik"] = inner
-    fig.layout.meta = meta
+def _merge(target: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """Plotly's ``update`` semantics on plain dicts: nested dicts merge, anything else replaces."""
+    for key, value in update.items():
+        if isinstance(value, Mapping) and isinstance(target.get(key), dict):
+            _merge(target[key], value)
+        elif isinstance(value, Mapping):
+            target[key] = _merge({}, value)
+        else:
+            target[key] = value
+    return target
 
 
-def _no_data(fig: go.Figure, lang: str) -> go.Figure:
-    fig.add_annotation(text=_label("no_data", lang), x=0.5, y=0.5, xref="paper", yref="paper",
-                       font=dict(size=FONT_SIZE + 2, color=NEUTRAL["muted"]))
-    fig.update_xaxes(showticklabels=False, showgrid=False)
-    fig.update_yaxes(showticklabels=False, showgrid=False)
-    _set_meta(fig, empty=True)
-    return fig
+class _Spec:
+    """A figure under construction: traces, layout, axes, shapes and annotations as plain dicts."""
+
+    __slots__ = ("traces", "layout", "xaxis", "yaxis", "shapes", "annotations", "meta")
+
+    def __init__(self, builder: str, lang: str, title: str | None) -> None:
+        _check_lang(lang)
+        self.traces: list[dict[str, Any]] = []
+        self.meta: dict[str, Any] = {"builder": builder, "lang": lang}
+        self.layout: dict[str, Any] = {"separators": SEPARATORS[lang], "title": {"text": title or ""}}
+        self.xaxis: dict[str, Any] = {}
+        self.yaxis: dict[str, Any] = {}
+        self.shapes: list[dict[str, Any]] = []
+        self.annotations: list[dict[str, Any]] = []
+
+    def axes(self, x_title: str | None, y_title: str | None) -> None:
+        _merge(self.xaxis, {"title": {"text": x_title or ""}})
+        _merge(self.yaxis, {"title": {"text": y_title or ""}})
+
+    def figure(self) -> go.Figure:
+        layout: dict[str, Any] = {"template": _TEMPLATE_JSON, **self.layout,
+                                  "meta": {"akutindblik": dict(self.meta)}}
+        if self.xaxis:
+            layout["xaxis"] = self.xaxis
+        if self.yaxis:
+            layout["yaxis"] = self.yaxis
+        if self.shapes:  # plotly stores no empty tuple either
+            layout["shapes"] = self.shapes
+        if self.annotations:
+            layout["annotations"] = self.annotations
+        if _VALIDATE:  # the slow, fully validated construction of the same spec (tests compare the two)
+            return go.Figure(data=self.traces, layout=layout)
+        # go.Figure deep-copies the layout and the traces, so the shared template dict is never aliased
+        fig = go.Figure(data=self.traces, layout=layout, _validate=False)
+        fig._validate = True  # later changes by the pages are validated as usual
+        fig._layout_obj._validate = True
+        for trace in fig._data_objs:
+            trace._validate = True
+        return fig
+
+
+def _values(values: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
+    """A column as the numpy array plotly's validation stores for it (datetime64 stays datetime64).
+
+    Numbers and naive datetimes are converted directly (what plotly does for them, without its ~0.5 ms
+    dataframe-library detour); anything else (strings, booleans, categoricals ...) goes through plotly's own
+    conversion."""
+    if isinstance(values, np.ndarray):
+        if values.dtype.kind in "uifOM":
+            return values
+    elif isinstance(values, (pd.Series, pd.Index)) and isinstance(values.dtype, np.dtype) \
+            and values.dtype.kind in "uifM":
+        return values.to_numpy()
+    return copy_to_readonly_numpy_array(values)
+
+
+def _trace(kind: str, **props: object) -> dict[str, Any]:
+    """A trace as a dict; properties that are None are left out, as plotly leaves them out."""
+    props = {k: v for k, v in props.items() if v is not None}
+    props["type"] = kind
+    return props
+
+
+def _sort_positions(x: pd.Series) -> np.ndarray:
+    """Positions that sort ``x`` exactly as ``DataFrame.sort_values(x)`` orders its rows (missing last)."""
+    return x.reset_index(drop=True).sort_values().index.to_numpy()
+
+
+def _py(value: object) -> object:
+    """A numpy scalar as the plain Python scalar plotly's validation stores in a list."""
+    return value.item() if isinstance(value, np.generic) and not isinstance(value, np.datetime64) else value
+
+
+def _no_data(spec: _Spec, lang: str) -> go.Figure:
+    spec.annotations.append(dict(text=_label("no_data", lang), x=0.5, y=0.5, xref="paper", yref="paper",
+                                 font=dict(size=FONT_SIZE + 2, color=NEUTRAL["muted"])))
+    _merge(spec.xaxis, dict(showticklabels=False, showgrid=False))
+    _merge(spec.yaxis, dict(showticklabels=False, showgrid=False))
+    spec.meta["empty"] = True
+    return spec.figure()
 
 
 def _group_colours(groups: Sequence[object]) -> dict[object, str]:
@@ -410,24 +519,26 @@ def _ci_level_text(ci_level: float, lang: str) -> str:
 def _break_markers(region_code: int | None) -> list[tuple[pd.Timestamp, str]]:
     """(date, label key) for the LPR3 go-live (the region's, or every distinct date) and COVID-19 start."""
     table = reference.breaks()
-    lpr3 = table[table["kind"] == "lpr3"]
+    rows = list(zip(table["kind"].tolist(), table["region_code"].tolist(), table["start"].tolist()))
+    lpr3 = [(region, start) for kind, region, start in rows if kind == "lpr3"]
     if region_code is not None:
-        own = lpr3[lpr3["region_code"] == int(region_code)]
-        lpr3 = own if not own.empty else lpr3
-    markers = [(pd.Timestamp(d), "lpr3") for d in sorted(set(lpr3["start"]))]
-    covid = table[table["kind"] == "covid"]
-    if not covid.empty:
-        markers.append((pd.Timestamp(covid["start"].min()), "covid"))
+        own = [(region, start) for region, start in lpr3 if region is not pd.NA and region == int(region_code)]
+        lpr3 = own or lpr3
+    markers = [(pd.Timestamp(d), "lpr3") for d in sorted({start for _, start in lpr3})]
+    covid = [start for kind, _, start in rows if kind == "covid"]
+    if covid:
+        starts = [s for s in covid if not pd.isna(s)]
+        markers.append((pd.Timestamp(min(starts)) if starts else pd.NaT, "covid"))
     return sorted(markers)
 
 
-def _add_time_context(fig: go.Figure, x: pd.Series, lang: str, *, agreement: bool, breaks: bool,
+def _add_time_context(spec: _Spec, x: pd.Series, lang: str, *, agreement: bool, breaks: bool,
                       region_code: int | None) -> None:
     """Shade the agreement period and mark the LPR3 and COVID-19 breaks that fall inside the data's range."""
-    valid = x.dropna()
-    if valid.empty:
+    valid = _valid_times(x)
+    if not len(valid):
         return
-    lo, hi = valid.min(), valid.max()
+    lo, hi = pd.Timestamp(valid.min()), pd.Timestamp(valid.max())
     shapes: list[dict[str, Any]] = []
     annotations: list[dict[str, Any]] = []
     if agreement:
@@ -441,7 +552,7 @@ def _add_time_context(fig: go.Figure, x: pd.Series, lang: str, *, agreement: boo
                 label=dict(text=_label("agreement", lang), textposition="top center",
                            font=dict(size=TICK_SIZE - 1, color=NEUTRAL["muted"])),
             ))
-            _set_meta(fig, agreement=True)
+            spec.meta["agreement"] = True
     if breaks:
         markers = [(d, k) for d, k in _break_markers(region_code) if lo <= d <= hi]
         previous: pd.Timestamp | None = None
@@ -462,14 +573,8 @@ def _add_time_context(fig: go.Figure, x: pd.Series, lang: str, *, agreement: boo
                                     xshift=-2 if side == "left" else 2, showarrow=False,
                                     font=dict(size=TICK_SIZE - 2, color=NEUTRAL["muted"]),
                                     name=f"break_{key}_{iso}"))
-    # one layout update instead of one per shape (plotly re-validates the whole list on every add)
-    fig.update_layout(shapes=list(fig.layout.shapes) + shapes,
-                      annotations=list(fig.layout.annotations) + annotations)
-
-
-def _finish_axes(fig: go.Figure, x_title: str | None, y_title: str | None) -> None:
-    fig.update_xaxes(title_text=x_title or "")
-    fig.update_yaxes(title_text=y_title or "")
+    spec.shapes.extend(shapes)
+    spec.annotations.extend(annotations)
 
 
 # --- theme application and alt text ------------------------------------------------------------------------
@@ -535,48 +640,51 @@ def alt_text(fig: go.Figure) -> str:
     return text
 
 
-def _ribbon_runs(part: pd.DataFrame, columns: Sequence[str]) -> list[pd.DataFrame]:
-    """The contiguous runs of rows (in the frame's order) in which every one of ``columns`` is present.
+def _ribbon_runs(present: np.ndarray) -> list[tuple[int, int]]:
+    """The contiguous runs ``[start, stop)`` of positions at which ``present`` is true.
 
-    A row missing any of them (a suppressed month: value, lower and upper all NaN) ends a run, so a
+    A row missing the value or a limit (a suppressed month: value, lower and upper all NaN) ends a run, so a
     ribbon drawn per run breaks where the line breaks instead of bridging the gap.
     """
-    present = part[list(columns)].notna().all(axis=1).to_numpy()
     if not present.any():
         return []
-    run_id = np.cumsum(np.r_[True, present[1:] != present[:-1]])
-    return [part[present & (run_id == r)] for r in np.unique(run_id[present])]
+    edges = np.flatnonzero(np.diff(np.r_[False, present, False].astype(np.int8)))
+    return list(zip(edges[::2].tolist(), edges[1::2].tolist()))
 
 
-def _add_ribbons(fig: go.Figure, part: pd.DataFrame, *, x: str, y: str, lower: str, upper: str, colour: str,
-                 legendgroup: str, name: str, showlegend: bool) -> None:
+def _ribbons(xv: np.ndarray, yv: np.ndarray, lo: np.ndarray, hi: np.ndarray, *, colour: str, legendgroup: str,
+             name: str, showlegend: bool) -> list[dict[str, Any]]:
     """One group's confidence ribbon: a polygon per contiguous run of complete rows, never across a gap.
 
     A run of a single time point (both neighbours suppressed) has no width to fill, so it is drawn as a
     point with a translucent vertical bar from lower to upper in the same colour. All pieces share the
     legend group; only one carries the legend entry (the first polygon, else the first point).
     """
-    runs = _ribbon_runs(part, [x, y, lower, upper])
+    present = ~(pd.isna(xv) | pd.isna(yv) | pd.isna(lo) | pd.isna(hi))
+    runs = _ribbon_runs(present)
     if not runs:
-        return
-    carrier = next((i for i, run in enumerate(runs) if len(run) > 1), 0)
-    for i, run in enumerate(runs):
+        return []
+    carrier = next((i for i, (a, b) in enumerate(runs) if b - a > 1), 0)
+    traces = []
+    for i, (a, b) in enumerate(runs):
         common = dict(name=name, legendgroup=legendgroup, showlegend=showlegend and i == carrier,
                       hoverinfo="skip", meta="ci")
-        if len(run) > 1:
-            fig.add_trace(go.Scatter(
-                x=list(run[x]) + list(run[x])[::-1], y=list(run[upper]) + list(run[lower])[::-1], fill="toself",
-                mode="lines", line=dict(width=0, color=colour), fillcolor=_rgba(colour, _RIBBON_ALPHA), **common,
+        if b - a > 1:
+            traces.append(dict(
+                type="scatter", x=np.concatenate([xv[a:b], xv[a:b][::-1]]),
+                y=np.concatenate([hi[a:b], lo[a:b][::-1]]), fill="toself", mode="lines",
+                line=dict(width=0, color=colour), fillcolor=_rgba(colour, _RIBBON_ALPHA), **common,
             ))
         else:
-            mid = run[y].to_numpy(float)
-            fig.add_trace(go.Scatter(
-                x=list(run[x]), y=mid, mode="markers", marker=dict(color=colour, size=6),
-                error_y=dict(type="data", symmetric=False, array=run[upper].to_numpy(float) - mid,
-                             arrayminus=mid - run[lower].to_numpy(float), color=_rgba(colour, 2 * _RIBBON_ALPHA),
+            mid = yv[a:b].astype(float)
+            traces.append(dict(
+                type="scatter", x=xv[a:b].copy(), y=mid, mode="markers", marker=dict(color=colour, size=6),
+                error_y=dict(type="data", symmetric=False, array=hi[a:b].astype(float) - mid,
+                             arrayminus=mid - lo[a:b].astype(float), color=_rgba(colour, 2 * _RIBBON_ALPHA),
                              thickness=6, width=0),
                 **common,
             ))
+    return traces
 
 
 # --- builders -------------------------------------------------------------------------------------------------
@@ -635,41 +743,48 @@ def trend(
     """
     _check_lang(lang)
     _check_columns(df, [x, y, lower, upper, group])
-    fig = _new_figure("trend", lang, title)
-    _finish_axes(fig, x_title, y_title)
+    spec = _Spec("trend", lang, title)
+    spec.axes(x_title, y_title)
     if df.empty:
-        return _no_data(fig, lang)
-    data = df.copy()
-    data[x], is_time = _as_time(data[x])
-    data = data.sort_values(x)
-    groups = list(pd.unique(data[group])) if group else [None]
+        return _no_data(spec, lang)
+    xs, is_time = _as_time(df[x])
+    order = _sort_positions(xs)
+    xs = xs.iloc[order]
+    xv, yv = _values(xs), _values(df[y].iloc[order])
+    has_ci = lower is not None and upper is not None
+    lo = _values(df[lower].iloc[order]) if has_ci else None
+    hi = _values(df[upper].iloc[order]) if has_ci else None
+    gs = df[group].iloc[order] if group else None
+    groups = list(pd.unique(gs)) if group else [None]
     colours = _group_colours(groups)
     ci_text = _label("ci", lang, level=_ci_level_text(ci_level, lang))
     fmt = _num_fmt(decimals)
-    has_ci = lower is not None and upper is not None
-    for g in groups:
-        part = data if g is None else data[data[group] == g]
+    for i, g in enumerate(groups):
+        rows = slice(None) if g is None else (gs == g).to_numpy()
+        px, py = xv[rows], yv[rows]
         colour = colours[g]
         name = str(g) if g is not None else y_title
-        legendgroup = f"g{groups.index(g)}"
+        legendgroup = f"g{i}"
+        hover = f"<b>{name}</b><br>{_x_hover(is_time, xs[rows] if is_time else None)}: %{{y:{fmt}}}"
+        custom = None
         if has_ci:
-            _add_ribbons(fig, part, x=x, y=y, lower=lower, upper=upper, colour=colour, legendgroup=legendgroup,
-                         name=ci_text if len(groups) == 1 else f"{name}: {ci_text}", showlegend=len(groups) == 1)
-        custom = np.column_stack([part[lower], part[upper]]) if has_ci else None
-        hover = f"<b>{name}</b><br>{_x_hover(is_time, part[x])}: %{{y:{fmt}}}"
-        if has_ci:
+            plo, phi = lo[rows], hi[rows]
+            spec.traces.extend(_ribbons(
+                px, py, plo, phi, colour=colour, legendgroup=legendgroup,
+                name=ci_text if len(groups) == 1 else f"{name}: {ci_text}", showlegend=len(groups) == 1))
+            custom = _values(np.column_stack([plo, phi]))
             hover += f"<br>{ci_text}: %{{customdata[0]:{fmt}}}–%{{customdata[1]:{fmt}}}"
-        fig.add_trace(go.Scatter(
-            x=part[x], y=part[y], mode="lines", name=name, line=dict(color=colour, width=2.5),
+        spec.traces.append(_trace(
+            "scatter", x=px, y=py, mode="lines", name=name, line=dict(color=colour, width=2.5),
             customdata=custom, hovertemplate=hover + "<extra></extra>", legendgroup=legendgroup,
             showlegend=group is not None or has_ci, connectgaps=False,
         ))
     if is_time:
-        fig.update_xaxes(**_date_ticks(data[x], lang))
-        _add_time_context(fig, data[x], lang, agreement=agreement, breaks=breaks, region_code=region_code)
+        _merge(spec.xaxis, _date_ticks(xs, lang))
+        _add_time_context(spec, xs, lang, agreement=agreement, breaks=breaks, region_code=region_code)
     if y_from_zero:
-        fig.update_yaxes(rangemode="tozero")
-    return fig
+        spec.yaxis["rangemode"] = "tozero"
+    return spec.figure()
 
 
 def ranked_bars(
@@ -733,17 +848,17 @@ def ranked_bars(
     """
     _check_lang(lang)
     _check_columns(df, [label, value, lower, upper])
-    fig = _new_figure("ranked_bars", lang, title)
-    _finish_axes(fig, x_title, None)
+    spec = _Spec("ranked_bars", lang, title)
+    spec.axes(x_title, None)
     if df.empty:
-        return _no_data(fig, lang)
+        return _no_data(spec, lang)
     if df[label].duplicated().any():
         dup = df.loc[df[label].duplicated(), label].iloc[0]
         raise FigureInputError(f"ranked_bars needs one row per {label}; {dup!r} appears more than once.")
     if max_bars is not None and (isinstance(max_bars, bool) or not isinstance(max_bars, (int, np.integer))
                                  or max_bars < 1):
         raise FigureInputError(f"max_bars must be a positive whole number or None, got {max_bars!r}.")
-    data = df.copy()
+    data = df[list(dict.fromkeys(c for c in (label, value, lower, upper) if c is not None))]  # only what is drawn
     shown = data[data[value].notna()].sort_values(value, ascending=not descending, kind="stable")
     hidden = data[data[value].isna()].sort_values(label, kind="stable")
     chosen = {str(h) for h in (highlight or [])}
@@ -773,21 +888,21 @@ def ranked_bars(
     hover = f"<b>%{{y}}</b><br>%{{x:{fmt}}}"
     custom = None
     if has_ci:
-        error = dict(type="data", symmetric=False, array=(data[upper] - data[value]).to_numpy(float),
-                     arrayminus=(data[value] - data[lower]).to_numpy(float), color=NEUTRAL["text"],
+        error = dict(type="data", symmetric=False, array=_values((data[upper] - data[value]).to_numpy(float)),
+                     arrayminus=_values((data[value] - data[lower]).to_numpy(float)), color=NEUTRAL["text"],
                      thickness=1.5, width=4)
-        custom = np.column_stack([data[lower], data[upper]])
+        custom = _values(np.column_stack([data[lower], data[upper]]))
         ci_text = _label("ci", lang, level=_ci_level_text(ci_level, lang))
         hover += f" ({ci_text}: %{{customdata[0]:{fmt}}}–%{{customdata[1]:{fmt}}})"
-    fig.add_trace(go.Bar(
-        x=data[value].to_numpy(float), y=labels, orientation="h", marker=dict(color=colours),
+    spec.traces.append(_trace(
+        "bar", x=_values(data[value].to_numpy(float)), y=labels, orientation="h", marker=dict(color=colours),
         error_x=error, customdata=custom, hovertemplate=hover + "<extra></extra>", showlegend=False,
         name=x_title,
     ))
     if not hidden.empty:
         hidden_labels = [str(v) for v in hidden[label]]
-        fig.add_trace(go.Scatter(
-            x=[0] * len(hidden_labels), y=hidden_labels, mode="text",
+        spec.traces.append(_trace(
+            "scatter", x=[0] * len(hidden_labels), y=hidden_labels, mode="text",
             text=[_label("suppressed", lang)] * len(hidden_labels),
             textposition="middle right", textfont=dict(color=NEUTRAL["muted"], size=TICK_SIZE),
             hovertemplate=f"<b>%{{y}}</b><br>{_label('suppressed', lang)}<extra></extra>", showlegend=False,
@@ -808,23 +923,24 @@ def ranked_bars(
         at = len(rows) if at is None else at
         rows.insert(at, row)
         rowtext.insert(at, "⋮")
-        fig.add_trace(go.Scatter(
-            x=[0], y=[row], mode="text", text=[text], textposition="middle right",
+        spec.traces.append(_trace(
+            "scatter", x=[0], y=[row], mode="text", text=[text], textposition="middle right",
             textfont=dict(color=NEUTRAL["muted"], size=TICK_SIZE), hoverinfo="skip", showlegend=False,
             name=text, meta=key,
         ))
-    fig.update_yaxes(type="category", categoryorder="array", categoryarray=rows, autorange="reversed",
-                     tickmode="array", tickvals=rows, ticktext=rowtext, showgrid=False)
-    fig.update_xaxes(rangemode="tozero")
+    _merge(spec.yaxis, dict(type="category", categoryorder="array", categoryarray=rows, autorange="reversed",
+                            tickmode="array", tickvals=rows, ticktext=rowtext, showgrid=False))
+    spec.xaxis["rangemode"] = "tozero"
     if reference_value is not None and not pd.isna(reference_value):
         name = reference_label or _label("benchmark", lang)
-        fig.add_shape(type="line", xref="x", yref="paper", x0=float(reference_value), x1=float(reference_value),
-                      y0=0, y1=1, layer="above", line=dict(color=NEUTRAL["text"], width=2, dash="dash"),
-                      name=f"{name}: {_fmt(reference_value, lang, decimals)}", showlegend=True)
-    fig.update_layout(height=int(160 + 30 * len(rows)), bargap=0.25)
+        spec.shapes.append(dict(
+            type="line", xref="x", yref="paper", x0=float(reference_value), x1=float(reference_value), y0=0, y1=1,
+            layer="above", line=dict(color=NEUTRAL["text"], width=2, dash="dash"),
+            name=f"{name}: {_fmt(reference_value, lang, decimals)}", showlegend=True))
+    spec.layout.update(height=int(160 + 30 * len(rows)), bargap=0.25)
     if max_bars is not None:
-        _set_meta(fig, omitted=omitted, suppressed_collapsed=len(collapsed))
-    return fig
+        spec.meta.update(omitted=omitted, suppressed_collapsed=len(collapsed))
+    return spec.figure()
 
 
 def funnel(
@@ -877,29 +993,29 @@ def funnel(
     _check_columns(df, [denominator, value, label])
     limit_cols = ["denominator", "lower_95", "upper_95", "lower_99_8", "upper_99_8"]
     _check_columns(limits, limit_cols, "limits")
-    fig = _new_figure("funnel", lang, title)
-    _finish_axes(fig, x_title, y_title)
+    spec = _Spec("funnel", lang, title)
+    spec.axes(x_title, y_title)
     if df.empty or limits.empty:
-        return _no_data(fig, lang)
+        return _no_data(spec, lang)
     lim = limits.sort_values("denominator")
     lim = lim[lim["denominator"] > 0]
     fmt = _num_fmt(decimals)
     # limit lines: 99.8 % dotted, 95 % dashed; lower and upper share one legend entry
     for level, dash, key in (("99_8", "dot", "limit_99_8"), ("95", "dash", "limit_95")):
         for side in ("upper", "lower"):
-            fig.add_trace(go.Scatter(
-                x=lim["denominator"], y=lim[f"{side}_{level}"], mode="lines",
+            spec.traces.append(_trace(
+                "scatter", x=_values(lim["denominator"]), y=_values(lim[f"{side}_{level}"]), mode="lines",
                 line=dict(color=NEUTRAL["muted"], width=1.5, dash=dash), name=_label(key, lang),
                 legendgroup=key, showlegend=side == "upper", hoverinfo="skip",
             ))
-    fig.add_trace(go.Scatter(
-        x=[lim["denominator"].min(), lim["denominator"].max()], y=[target, target], mode="lines",
+    spec.traces.append(_trace(
+        "scatter", x=[_py(lim["denominator"].min()), _py(lim["denominator"].max())], y=[_py(target), _py(target)],
+        mode="lines",
         line=dict(color=NEUTRAL["text"], width=2), name=target_label or _label("benchmark", lang),
         hovertemplate=f"%{{y:{fmt}}}<extra></extra>",
     ))
-    data = df.copy()
-    hidden = data[data[value].isna() | data[denominator].isna()]
-    data = data.drop(hidden.index)
+    hidden = df[df[value].isna() | df[denominator].isna()]
+    data = df.drop(hidden.index)
     if not data.empty:
         logx = np.log(lim["denominator"].to_numpy(float))
         at = np.log(data[denominator].clip(lower=lim["denominator"].min()).to_numpy(float))
@@ -908,7 +1024,6 @@ def funnel(
         position = np.where(vals > bounds["upper_99_8"], "above",
                    np.where(vals < bounds["lower_99_8"], "below",
                    np.where((vals > bounds["upper_95"]) | (vals < bounds["lower_95"]), "between", "within")))
-        data["_position"] = position
         styles = {
             "within": (PALETTE["blue"], "circle", "funnel_within"),
             "between": (PALETTE["orange"], "circle", "funnel_between"),
@@ -916,30 +1031,31 @@ def funnel(
             "below": (PALETTE["bluish_green"], "triangle-down", "funnel_below"),
         }
         for key, (colour, symbol, label_key) in styles.items():
-            part = data[data["_position"] == key]
+            part = data[position == key]
             if part.empty:
                 continue
             outside = key in ("above", "below")
-            fig.add_trace(go.Scatter(
-                x=part[denominator], y=part[value], mode="markers+text" if outside else "markers",
+            spec.traces.append(_trace(
+                "scatter", x=_values(part[denominator]), y=_values(part[value]),
+                mode="markers+text" if outside else "markers",
                 text=[str(v) for v in part[label]] if outside else None,
                 textposition="bottom center" if key == "below" else "top center",
                 textfont=dict(color=NEUTRAL["text"], size=TICK_SIZE - 1),
                 marker=dict(color=colour, symbol=symbol, size=13 if outside else 10,
                             line=dict(color=NEUTRAL["background"], width=1)),
-                customdata=np.array([str(v) for v in part[label]], dtype=object),
+                customdata=_values(np.array([str(v) for v in part[label]], dtype=object)),
                 hovertemplate=(f"<b>%{{customdata}}</b><br>{y_title}: %{{y:{fmt}}}<br>"
                                f"{x_title}: %{{x:,.0f}}<extra></extra>"),
                 name=_label(label_key, lang), meta=key,
             ))
     if not hidden.empty:
         names = ", ".join(str(v) for v in hidden[label])
-        fig.add_annotation(text=f"{_label('suppressed', lang)}: {names}", x=0, xref="paper", y=-0.18,
-                           yref="paper", xanchor="left", yanchor="top", name="suppressed",
-                           font=dict(size=TICK_SIZE - 1, color=NEUTRAL["muted"]))
-        fig.update_layout(margin=dict(b=100))
-    fig.update_xaxes(tickformat=",.0f")
-    return fig
+        spec.annotations.append(dict(text=f"{_label('suppressed', lang)}: {names}", x=0, xref="paper", y=-0.18,
+                                     yref="paper", xanchor="left", yanchor="top", name="suppressed",
+                                     font=dict(size=TICK_SIZE - 1, color=NEUTRAL["muted"])))
+        spec.layout["margin"] = dict(b=100)
+    spec.xaxis["tickformat"] = ",.0f"
+    return spec.figure()
 
 
 def _tile_text_colour(colour_rgb: tuple[float, float, float]) -> str:
@@ -1012,8 +1128,8 @@ def tile_map(
     _check_columns(df, [code, value])
     if layout not in ("auto", "midtjylland", "denmark"):
         raise FigureInputError(f"layout must be 'auto', 'midtjylland' or 'denmark', got {layout!r}.")
-    fig = _new_figure("tile_map", lang, title)
-    _set_meta(fig, colour_title=colorbar_title)
+    spec = _Spec("tile_map", lang, title)
+    spec.meta["colour_title"] = colorbar_title
     codes = pd.to_numeric(df[code], errors="coerce")
     if df[code].notna().any() and codes[df[code].notna()].isna().any():
         raise FigureInputError(f"Column {code} must hold 3-digit municipality codes.")
@@ -1022,8 +1138,9 @@ def tile_map(
     if layout == "auto":
         layout = "midtjylland" if known <= set(MIDTJYLLAND_TILES) else "denmark"
     tiles = MIDTJYLLAND_TILES if layout == "midtjylland" else DENMARK_TILES
-    _set_meta(fig, tile_layout=layout)
-    names = dict(zip(reference.municipalities()["municipality_code"], reference.municipalities()["name"]))
+    spec.meta["tile_layout"] = layout
+    munis = reference.municipalities()
+    names = dict(zip(munis["municipality_code"], munis["name"]))
     n_rows = max(r for r, _ in tiles.values()) + 1
     n_cols = max(c for _, c in tiles.values()) + 1
     z = np.full((n_rows, n_cols), np.nan)
@@ -1047,7 +1164,7 @@ def tile_map(
         elif pd.isna(v):
             word = _label("suppressed_tile", lang)
         else:
-            word = fmt_number(float(v), lang, decimals=decimals)
+            word = _number(float(v), lang, decimals)
         hover[r, c] = f"<b>{full}</b><br>{word}"
         if pd.isna(v):
             grey[r, c] = 1.0
@@ -1061,26 +1178,26 @@ def tile_map(
         text.append(f"{short}<br>{word}" if show_values else short)
         text_colours.append(colour_text)
     gap = 3 if layout == "midtjylland" else 2
-    fig.add_trace(go.Heatmap(
-        z=grey, colorscale=[[0, NEUTRAL["suppressed"]], [1, NEUTRAL["suppressed"]]], showscale=False,
-        xgap=gap, ygap=gap, text=hover, hovertemplate="%{text}<extra></extra>", zmin=0, zmax=1,
-        name=_label("suppressed_tile", lang),
+    spec.traces.append(_trace(
+        "heatmap", z=_values(grey), colorscale=[[0, NEUTRAL["suppressed"]], [1, NEUTRAL["suppressed"]]],
+        showscale=False, xgap=gap, ygap=gap, text=_values(hover), hovertemplate="%{text}<extra></extra>",
+        zmin=0, zmax=1, name=_label("suppressed_tile", lang),
     ))
-    fig.add_trace(go.Heatmap(
-        z=z, colorscale=scale, zmin=lo, zmax=hi, xgap=gap, ygap=gap, text=hover,
-        hovertemplate="%{text}<extra></extra>", name=colorbar_title,
+    spec.traces.append(_trace(
+        "heatmap", z=_values(z), colorscale=scale, zmin=_py(lo), zmax=_py(hi), xgap=gap, ygap=gap,
+        text=_values(hover), hovertemplate="%{text}<extra></extra>", name=colorbar_title,
         colorbar=dict(title=dict(text=colorbar_title, side="right"), tickformat=_num_fmt(decimals),
                       outlinewidth=0, thickness=16),
     ))
-    fig.add_trace(go.Scatter(
-        x=text_x, y=text_y, mode="text", text=text, hoverinfo="skip", showlegend=False,
+    spec.traces.append(_trace(
+        "scatter", x=text_x, y=text_y, mode="text", text=text, hoverinfo="skip", showlegend=False,
         textfont=dict(color=text_colours, size=13 if layout == "midtjylland" else 9),
         name="labels",
     ))
-    fig.update_xaxes(visible=False, range=[-0.5, n_cols - 0.5], showgrid=False)
-    fig.update_yaxes(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1, showgrid=False)
-    fig.update_layout(height=560 if layout == "midtjylland" else 780, margin=dict(l=10, r=10, t=80, b=10))
-    return fig
+    spec.xaxis.update(visible=False, range=[-0.5, n_cols - 0.5], showgrid=False)
+    spec.yaxis.update(visible=False, autorange="reversed", scaleanchor="x", scaleratio=1, showgrid=False)
+    spec.layout.update(height=560 if layout == "midtjylland" else 780, margin=dict(l=10, r=10, t=80, b=10))
+    return spec.figure()
 
 
 def stacked_share(
@@ -1128,12 +1245,12 @@ def stacked_share(
     _check_columns(df, [x, category, value])
     if kind not in ("area", "bar"):
         raise FigureInputError(f"kind must be 'area' or 'bar', got {kind!r}.")
-    fig = _new_figure("stacked_share", lang, title)
-    _finish_axes(fig, x_title, y_title)
+    spec = _Spec("stacked_share", lang, title)
+    spec.axes(x_title, y_title)
     if df.empty:
-        return _no_data(fig, lang)
-    data = df.copy()
-    data[x], is_time = _as_time(data[x])
+        return _no_data(spec, lang)
+    xs, is_time = _as_time(df[x])
+    data = pd.DataFrame({x: xs, category: df[category], value: df[value]}, copy=False) if is_time else df
     order = list(categories) if categories is not None else list(pd.unique(data[category]))
     # min_count=1 keeps an all-missing (suppressed) cell missing instead of summing it to zero
     wide = data.groupby([x, category], sort=True, dropna=False)[value].sum(min_count=1).unstack(category)
@@ -1145,31 +1262,31 @@ def stacked_share(
     colours = _group_colours(order)
     fmt = _num_fmt(decimals)
     xh = _x_hover(is_time, pd.Series(wide.index)) if is_time else "%{x}"
+    xv = _values(wide.index)
     for cat in wide.columns:
-        count_text = [(_label("suppressed", lang) if miss else fmt_number(float(n), lang, decimals=0))
-                      for n, miss in zip(counts[cat], missing[cat])]
+        count_text = [(_label("suppressed", lang) if miss else _number(n, lang, 0))
+                      for n, miss in zip(counts[cat].tolist(), missing[cat].tolist())]
         hover = (f"<b>{cat}</b><br>{xh}: %{{y:{fmt}}} %" + " (n = %{customdata})" if normalise
                  else f"<b>{cat}</b><br>{xh}: %{{customdata}}")
-        common = dict(x=wide.index, y=plotted[cat], name=str(cat), customdata=count_text,
+        common = dict(x=xv, y=_values(plotted[cat]), name=str(cat), customdata=count_text,
                       hovertemplate=hover + "<extra></extra>")
         if kind == "area":
-            fig.add_trace(go.Scatter(**common, mode="lines", stackgroup="one",
-                                     line=dict(width=0.5, color=colours[cat]), fillcolor=colours[cat]))
+            spec.traces.append(_trace("scatter", **common, mode="lines", stackgroup="one",
+                                      line=dict(width=0.5, color=colours[cat]), fillcolor=colours[cat]))
         else:
-            fig.add_trace(go.Bar(**common, marker=dict(color=colours[cat])))
+            spec.traces.append(_trace("bar", **common, marker=dict(color=colours[cat])))
     if kind == "bar":
-        fig.update_layout(barmode="stack", bargap=0.1)
+        spec.layout.update(barmode="stack", bargap=0.1)
     if normalise:
-        fig.update_yaxes(range=[0, 100], ticksuffix=" %" if lang == "da" else "%")
+        spec.yaxis.update(range=[0, 100], ticksuffix=" %" if lang == "da" else "%")
     if is_time:
         x_values = pd.Series(wide.index)
-        fig.update_xaxes(**_date_ticks(x_values, lang))
-        _add_time_context(fig, x_values, lang, agreement=agreement, breaks=False, region_code=None)
-        fig.update_layout(shapes=[s.update(layer="above", fillcolor=_rgba(NEUTRAL["background"], 0.0),
-                                            line=dict(color=NEUTRAL["text"], width=1.5, dash="dot"),
-                                            label=dict(text=""))
-                                  for s in fig.layout.shapes])  # an outline: a wash would be hidden by the areas
-    return fig
+        _merge(spec.xaxis, _date_ticks(x_values, lang))
+        _add_time_context(spec, x_values, lang, agreement=agreement, breaks=False, region_code=None)
+        for shape in spec.shapes:  # an outline: a wash would be hidden by the areas
+            _merge(shape, dict(layer="above", fillcolor=_rgba(NEUTRAL["background"], 0.0),
+                               line=dict(color=NEUTRAL["text"], width=1.5, dash="dot"), label=dict(text="")))
+    return spec.figure()
 
 
 def sparkline(values: Sequence[float] | pd.Series, *, lang: str, decimals: int = 1,
@@ -1197,22 +1314,23 @@ def sparkline(values: Sequence[float] | pd.Series, *, lang: str, decimals: int =
     colour = colour or PALETTE["blue"]
     if colour.upper() not in theme_colours():
         raise FigureInputError(f"colour must be one of the theme's colours, got {colour!r}.")
-    fig = _new_figure("sparkline", lang, None)
+    spec = _Spec("sparkline", lang, None)
     is_time = isinstance(series.index, pd.DatetimeIndex)
-    xs = list(series.index) if is_time else list(range(len(series)))
+    xs = _values(series.index) if is_time else list(range(len(series)))
     fmt = _num_fmt(decimals)
     hover = (f"%{{x|%Y-%m}}: %{{y:{fmt}}}" if is_time else f"%{{y:{fmt}}}") + "<extra></extra>"
-    fig.add_trace(go.Scatter(x=xs, y=series.to_numpy(float), mode="lines", line=dict(color=colour, width=2),
-                             hovertemplate=hover, showlegend=False, connectgaps=False))
+    spec.traces.append(_trace("scatter", x=xs, y=_values(series.to_numpy(float)), mode="lines",
+                              line=dict(color=colour, width=2), hovertemplate=hover, showlegend=False,
+                              connectgaps=False))
     last = series.last_valid_index()
     if last is not None:
-        pos = xs[list(series.index).index(last)] if is_time else list(series.index).index(last)
-        fig.add_trace(go.Scatter(x=[pos], y=[series[last]], mode="markers", marker=dict(color=colour, size=7),
-                                 hovertemplate=hover, showlegend=False))
-    fig.update_xaxes(visible=False, showgrid=False)
-    fig.update_yaxes(visible=False, showgrid=False)
-    fig.update_layout(height=height, margin=dict(l=2, r=8, t=4, b=4), showlegend=False, hovermode="x")
-    return fig
+        pos = last if is_time else list(series.index).index(last)  # the date itself, or the position
+        spec.traces.append(_trace("scatter", x=[_py(pos)], y=[_py(series[last])], mode="markers",
+                                  marker=dict(color=colour, size=7), hovertemplate=hover, showlegend=False))
+    spec.xaxis.update(visible=False, showgrid=False)
+    spec.yaxis.update(visible=False, showgrid=False)
+    spec.layout.update(height=height, margin=dict(l=2, r=8, t=4, b=4), showlegend=False, hovermode="x")
+    return spec.figure()
 
 
 def bars_by_category(
@@ -1256,10 +1374,10 @@ def bars_by_category(
     """
     _check_lang(lang)
     _check_columns(df, [category, value, lower, upper, group])
-    fig = _new_figure("bars_by_category", lang, title)
-    _finish_axes(fig, x_title, y_title)
+    spec = _Spec("bars_by_category", lang, title)
+    spec.axes(x_title, y_title)
     if df.empty:
-        return _no_data(fig, lang)
+        return _no_data(spec, lang)
     order = [str(c) for c in (categories if categories is not None else pd.unique(df[category]))]
     groups = list(pd.unique(df[group])) if group else [None]
     colours = _group_colours(groups)
@@ -1273,29 +1391,29 @@ def bars_by_category(
         vals = part[value].to_numpy(float)
         missing = np.isnan(vals)
         # a suppressed value is a zero-height bar in its own slot, labelled "(skjult)" above the baseline
-        value_text = [suppressed if m else fmt_number(v, lang, decimals=decimals) for v, m in zip(vals, missing)]
+        value_text = [suppressed if m else _number(v, lang, decimals) for v, m in zip(vals.tolist(), missing)]
         interval_text = [""] * len(vals)
         error = None
         if has_ci:
             lo, hi = part[lower].to_numpy(float), part[upper].to_numpy(float)
-            error = dict(type="data", symmetric=False, array=hi - vals, arrayminus=vals - lo,
+            error = dict(type="data", symmetric=False, array=_values(hi - vals), arrayminus=_values(vals - lo),
                          color=NEUTRAL["text"], thickness=1.5, width=4)
             interval_text = ["" if (m or np.isnan(a) or np.isnan(b)) else
                              f" ({ci_text}: {_fmt(a, lang, decimals)}–{_fmt(b, lang, decimals)})"
                              for a, b, m in zip(lo, hi, missing)]
         hover = f"<b>%{{x}}</b>{'' if g is None else '<br>' + str(g)}<br>%{{customdata[0]}}%{{customdata[1]}}"
-        fig.add_trace(go.Bar(
-            x=cats, y=np.where(missing, 0.0, vals), name=str(g) if g is not None else y_title,
+        spec.traces.append(_trace(
+            "bar", x=cats, y=_values(np.where(missing, 0.0, vals)), name=str(g) if g is not None else y_title,
             marker=dict(color=colours[g]), error_y=error,
-            customdata=np.column_stack([value_text, interval_text]).astype(object),
+            customdata=_values(np.column_stack([value_text, interval_text]).astype(object)),
             text=[suppressed if m else "" for m in missing], textposition="outside", cliponaxis=False,
             textfont=dict(color=NEUTRAL["muted"], size=TICK_SIZE - 1),
             hovertemplate=hover + "<extra></extra>", showlegend=g is not None,
         ))
-    fig.update_xaxes(type="category", categoryorder="array", categoryarray=order, showgrid=False)
-    fig.update_yaxes(rangemode="tozero")
-    fig.update_layout(barmode="group", bargap=0.25, bargroupgap=0.05)
-    return fig
+    spec.xaxis.update(type="category", categoryorder="array", categoryarray=order, showgrid=False)
+    spec.yaxis["rangemode"] = "tozero"
+    spec.layout.update(barmode="group", bargap=0.25, bargroupgap=0.05)
+    return spec.figure()
 
 
 def forest(
@@ -1341,10 +1459,10 @@ def forest(
     _check_columns(df, [label, estimate, lower, upper])
     if pooled is not None and not {"estimate", "lower", "upper"} <= set(pooled):
         raise FigureInputError("pooled must have the keys 'estimate', 'lower' and 'upper'.")
-    fig = _new_figure("forest", lang, title)
-    _finish_axes(fig, x_title, None)
+    spec = _Spec("forest", lang, title)
+    spec.axes(x_title, None)
     if df.empty and pooled is None:
-        return _no_data(fig, lang)
+        return _no_data(spec, lang)
     n = len(df)
     ys = list(range(n, 0, -1))  # first row at the top; the pooled diamond at 0
     labels = [str(v) for v in df[label]]
@@ -1353,11 +1471,12 @@ def forest(
     hi = df[upper].to_numpy(float)
     fmt = _num_fmt(decimals)
     if n:
-        fig.add_trace(go.Scatter(
-            x=est, y=ys, mode="markers", marker=dict(symbol="square", size=10, color=PALETTE["blue"]),
-            error_x=dict(type="data", symmetric=False, array=hi - est, arrayminus=est - lo,
+        spec.traces.append(_trace(
+            "scatter", x=_values(est), y=ys, mode="markers",
+            marker=dict(symbol="square", size=10, color=PALETTE["blue"]),
+            error_x=dict(type="data", symmetric=False, array=_values(hi - est), arrayminus=_values(est - lo),
                          color=PALETTE["blue"], thickness=2, width=0),
-            customdata=np.column_stack([labels, lo, hi]).astype(object), showlegend=False, name=x_title,
+            customdata=_values(np.column_stack([labels, lo, hi]).astype(object)), showlegend=False, name=x_title,
             hovertemplate=(f"<b>%{{customdata[0]}}</b><br>%{{x:{fmt}}} "
                            f"(%{{customdata[1]:{fmt}}}–%{{customdata[2]:{fmt}}})<extra></extra>"),
         ))
@@ -1367,8 +1486,8 @@ def forest(
     if pooled is not None:
         pe, pl, pu = (float(pooled[k]) for k in ("estimate", "lower", "upper"))  # type: ignore[arg-type]
         plabel = str(pooled.get("label") or _label("pooled", lang))
-        fig.add_trace(go.Scatter(
-            x=[pl, pe, pu, pe, pl], y=[0, 0.35, 0, -0.35, 0], mode="lines", fill="toself",
+        spec.traces.append(_trace(
+            "scatter", x=[pl, pe, pu, pe, pl], y=[0, 0.35, 0, -0.35, 0], mode="lines", fill="toself",
             fillcolor=PALETTE["vermillion"], line=dict(color=PALETTE["vermillion"], width=1),
             name=plabel, showlegend=False, meta="pooled",
             hovertemplate=(f"<b>{plabel}</b><br>{_fmt(pe, lang, decimals)} "
@@ -1378,19 +1497,19 @@ def forest(
         ticktext.append(f"<b>{plabel}</b>")
         right.append(f"<b>{_fmt(pe, lang, decimals)} ({_fmt(pl, lang, decimals)}–{_fmt(pu, lang, decimals)})</b>")
     for y_pos, text in zip(tickvals, right):
-        fig.add_annotation(x=1.0, xref="paper", xanchor="left", xshift=10, y=y_pos, yref="y", text=text,
-                           font=dict(size=TICK_SIZE, color=NEUTRAL["text"]), showarrow=False)
-    fig.add_shape(type="line", xref="x", yref="paper", x0=null_value, x1=null_value, y0=0, y1=1,
-                  line=dict(color=NEUTRAL["text"], width=1.5, dash="dash"), layer="below")
+        spec.annotations.append(dict(x=1.0, xref="paper", xanchor="left", xshift=10, y=y_pos, yref="y", text=text,
+                                     font=dict(size=TICK_SIZE, color=NEUTRAL["text"]), showarrow=False))
+    spec.shapes.append(dict(type="line", xref="x", yref="paper", x0=_py(null_value), x1=_py(null_value), y0=0,
+                            y1=1, line=dict(color=NEUTRAL["text"], width=1.5, dash="dash"), layer="below"))
     if pooled is not None:
-        fig.add_shape(type="line", xref="x", yref="paper", x0=pe, x1=pe, y0=0, y1=1,
-                      line=dict(color=PALETTE["vermillion"], width=1, dash="dot"), layer="below")
-    fig.update_yaxes(tickmode="array", tickvals=tickvals, ticktext=ticktext, showgrid=False,
-                     range=[-0.8, n + 0.8], zeroline=False)
+        spec.shapes.append(dict(type="line", xref="x", yref="paper", x0=pe, x1=pe, y0=0, y1=1,
+                                line=dict(color=PALETTE["vermillion"], width=1, dash="dot"), layer="below"))
+    spec.yaxis.update(tickmode="array", tickvals=tickvals, ticktext=ticktext, showgrid=False,
+                      range=[-0.8, n + 0.8], zeroline=False)
     if log_x:
-        fig.update_xaxes(type="log")
-    fig.update_layout(height=int(170 + 30 * (n + 1)), margin=dict(r=190))
-    return fig
+        spec.xaxis["type"] = "log"
+    spec.layout.update(height=int(170 + 30 * (n + 1)), margin=dict(r=190))
+    return spec.figure()
 
 
 def counterfactual(
@@ -1434,50 +1553,51 @@ def counterfactual(
     """
     _check_lang(lang)
     _check_columns(df, [x, observed, fitted, counterfactual, cf_lower, cf_upper])
-    fig = _new_figure("counterfactual", lang, title)
-    _finish_axes(fig, x_title, y_title)
+    spec = _Spec("counterfactual", lang, title)
+    spec.axes(x_title, y_title)
     if df.empty:
-        return _no_data(fig, lang)
-    data = df.copy()
-    data[x], is_time = _as_time(data[x])
-    data = data.sort_values(x)
+        return _no_data(spec, lang)
+    xs, is_time = _as_time(df[x])
+    order = _sort_positions(xs)
+    xv = _values(xs)[order]
+    col = {c: _values(df[c])[order] for c in (observed, fitted, counterfactual, cf_lower, cf_upper)}
     fmt = _num_fmt(decimals)
-    xh = _x_hover(is_time, data[x])
+    xh = _x_hover(is_time, xv if is_time else None)
     ci_text = _label("ci", lang, level=_ci_level_text(ci_level, lang))
     cf_colour = PALETTE["vermillion"]
-    band = data.dropna(subset=[cf_lower, cf_upper])
-    if not band.empty:
-        fig.add_trace(go.Scatter(
-            x=list(band[x]) + list(band[x])[::-1], y=list(band[cf_upper]) + list(band[cf_lower])[::-1],
-            fill="toself", mode="lines", line=dict(width=0, color=cf_colour),
-            fillcolor=_rgba(cf_colour, _RIBBON_ALPHA), hoverinfo="skip",
+    band = ~(pd.isna(col[cf_lower]) | pd.isna(col[cf_upper]))
+    if band.any():
+        bx = xv[band]
+        spec.traces.append(_trace(
+            "scatter", x=np.concatenate([bx, bx[::-1]]),
+            y=np.concatenate([col[cf_upper][band], col[cf_lower][band][::-1]]), fill="toself", mode="lines",
+            line=dict(width=0, color=cf_colour), fillcolor=_rgba(cf_colour, _RIBBON_ALPHA), hoverinfo="skip",
             name=ci_text, legendgroup="cf", legendrank=1004,
         ))
-    fig.add_trace(go.Scatter(
-        x=data[x], y=data[observed], mode="markers", name=_label("observed", lang), legendrank=1001,
+    spec.traces.append(_trace(
+        "scatter", x=xv, y=col[observed], mode="markers", name=_label("observed", lang), legendrank=1001,
         marker=dict(color=NEUTRAL["muted"], size=6),
         hovertemplate=f"<b>{_label('observed', lang)}</b><br>{xh}: %{{y:{fmt}}}<extra></extra>",
     ))
-    fig.add_trace(go.Scatter(
-        x=data[x], y=data[fitted], mode="lines", name=_label("fitted", lang), legendrank=1002,
+    spec.traces.append(_trace(
+        "scatter", x=xv, y=col[fitted], mode="lines", name=_label("fitted", lang), legendrank=1002,
         line=dict(color=PALETTE["blue"], width=2.5),
         hovertemplate=f"<b>{_label('fitted', lang)}</b><br>{xh}: %{{y:{fmt}}}<extra></extra>",
     ))
-    cf = data.dropna(subset=[counterfactual])
-    fig.add_trace(go.Scatter(
-        x=cf[x], y=cf[counterfactual], mode="lines", name=_label("counterfactual", lang), legendgroup="cf",
-        legendrank=1003,
-        line=dict(color=cf_colour, width=2.5, dash="dash"),
-        customdata=np.column_stack([cf[cf_lower], cf[cf_upper]]) if not cf.empty else None,
+    cf = ~pd.isna(col[counterfactual])
+    spec.traces.append(_trace(
+        "scatter", x=xv[cf], y=col[counterfactual][cf], mode="lines", name=_label("counterfactual", lang),
+        legendgroup="cf", legendrank=1003, line=dict(color=cf_colour, width=2.5, dash="dash"),
+        customdata=_values(np.column_stack([col[cf_lower][cf], col[cf_upper][cf]])) if cf.any() else None,
         hovertemplate=(f"<b>{_label('counterfactual', lang)}</b><br>{xh}: %{{y:{fmt}}}<br>{ci_text}: "
                        f"%{{customdata[0]:{fmt}}}–%{{customdata[1]:{fmt}}}<extra></extra>"),
     ))
     if is_time:
-        fig.update_xaxes(**_date_ticks(data[x], lang))
-        _add_time_context(fig, data[x], lang, agreement=True, breaks=True, region_code=region_code)
+        _merge(spec.xaxis, _date_ticks(xv, lang))
+        _add_time_context(spec, xv, lang, agreement=True, breaks=True, region_code=region_code)
     if y_from_zero:
-        fig.update_yaxes(rangemode="tozero")
-    return fig
+        spec.yaxis["rangemode"] = "tozero"
+    return spec.figure()
 
 
 def burn_down(
@@ -1516,18 +1636,18 @@ def burn_down(
     """
     _check_lang(lang)
     _check_columns(df, [x, cumulative_spend])
-    fig = _new_figure("burn_down", lang, title)
-    _finish_axes(fig, x_title, y_title)
+    spec = _Spec("burn_down", lang, title)
+    spec.axes(x_title, y_title)
     if df.empty:
-        return _no_data(fig, lang)
-    data = df.copy()
-    data[x], is_time = _as_time(data[x])
-    data = data.sort_values(x)
+        return _no_data(spec, lang)
+    xs, is_time = _as_time(df[x])
+    order = _sort_positions(xs)
+    data = pd.DataFrame({x: xs, cumulative_spend: df[cumulative_spend]}, copy=False).iloc[order]
     currency = _label("currency", lang)
     xh = _x_hover(is_time, data[x])
-    fig.add_trace(go.Scatter(
-        x=data[x], y=data[cumulative_spend], mode="lines+markers", name=_label("spend", lang),
-        line=dict(color=PALETTE["blue"], width=2.5), marker=dict(size=6, color=PALETTE["blue"]),
+    spec.traces.append(_trace(
+        "scatter", x=_values(data[x]), y=_values(data[cumulative_spend]), mode="lines+markers",
+        name=_label("spend", lang), line=dict(color=PALETTE["blue"], width=2.5), marker=dict(size=6, color=PALETTE["blue"]),
         hovertemplate=f"<b>{_label('spend', lang)}</b><br>{xh}: %{{y:,.0f}} {currency}<extra></extra>",
     ))
     x_values = data[x]
@@ -1536,9 +1656,9 @@ def burn_down(
         exhaustion = pd.Timestamp(projected_exhaustion) if is_time else projected_exhaustion
     if is_time and exhaustion is not None:
         x_values = pd.concat([x_values, pd.Series([exhaustion])], ignore_index=True)
-    x_range = [x_values.min(), x_values.max()]
-    fig.add_trace(go.Scatter(
-        x=x_range, y=[budget, budget], mode="lines", name=f"{_label('budget', lang)}: "
+    x_range = [_py(x_values.min()), _py(x_values.max())]
+    spec.traces.append(_trace(
+        "scatter", x=x_range, y=[_py(budget), _py(budget)], mode="lines", name=f"{_label('budget', lang)}: "
         f"{fmt_number(float(budget), lang)} {currency}", line=dict(color=PALETTE["vermillion"], width=2, dash="dash"),
         hovertemplate=f"<b>{_label('budget', lang)}</b>: %{{y:,.0f}} {currency}<extra></extra>",
     ))
@@ -1546,12 +1666,12 @@ def burn_down(
         at = exhaustion.strftime("%Y-%m-%d") if isinstance(exhaustion, pd.Timestamp) else exhaustion
         when = (f"{_MONTHS[lang][exhaustion.month - 1]} {exhaustion.year}"
                 if isinstance(exhaustion, pd.Timestamp) else str(exhaustion))
-        fig.add_shape(type="line", xref="x", yref="paper", x0=at, x1=at, y0=0, y1=1, layer="above",
-                      line=dict(color=PALETTE["vermillion"], width=2, dash="dot"),
-                      name=f"{_label('exhaustion', lang)}: {when}", showlegend=True)
-        _set_meta(fig, projected_exhaustion=str(at))
+        spec.shapes.append(dict(type="line", xref="x", yref="paper", x0=_py(at), x1=_py(at), y0=0, y1=1,
+                                layer="above", line=dict(color=PALETTE["vermillion"], width=2, dash="dot"),
+                                name=f"{_label('exhaustion', lang)}: {when}", showlegend=True))
+        spec.meta["projected_exhaustion"] = str(at)
     if is_time:
-        fig.update_xaxes(**_date_ticks(x_values, lang))
-        _add_time_context(fig, x_values, lang, agreement=agreement, breaks=False, region_code=None)
-    fig.update_yaxes(rangemode="tozero", tickformat=",.0f")
-    return fig
+        _merge(spec.xaxis, _date_ticks(x_values, lang))
+        _add_time_context(spec, x_values, lang, agreement=agreement, breaks=False, region_code=None)
+    spec.yaxis.update(rangemode="tozero", tickformat=",.0f")
+    return spec.figure()

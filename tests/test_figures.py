@@ -8,9 +8,13 @@ instead of crashing, and every figure serialises to JSON (no kaleido here; expor
 """
 from __future__ import annotations
 
+import base64
 import json
+import math
+import os
 import re
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -691,3 +695,277 @@ def test_burn_down_marks_budget_and_projected_exhaustion(built):
     assert marker.x0 == "2020-11-01" and marker.name == "Budget opbrugt (fremskrevet): nov 2020"
     assert "DKK" in built[("burn_down", "en")].data[1].name
     assert "3,000,000" in built[("burn_down", "en")].data[1].name
+
+
+# --- golden snapshot: what every builder produces, value for value ---------------------------------------------------
+# ``tests/fixtures/figures_golden.json`` holds ``fig.to_plotly_json()`` of every case below, captured from the
+# builders as they were before a refactoring (e.g. the speed-ups). The test fails on any change of a trace, a
+# shape, an annotation, a layout key or a value; a date may change representation (Timestamp, datetime64, ISO
+# string) but not value, floats compare with a tight tolerance and numpy arrays equal lists. When a figure is
+# *meant* to change, regenerate the snapshot deliberately and review the diff:
+#
+#     AKUT_REGENERATE_GOLDEN=1 .venv/bin/python -m pytest -q tests/test_figures.py -k golden
+#
+GOLDEN = Path(__file__).parent / "fixtures" / "figures_golden.json"
+_ISO_DATE = re.compile(r"^(\d{4}-\d{2}-\d{2})(?:[T ]00:00:00(?:\.0+)?)?$")
+
+
+def _golden_trend_single() -> pd.DataFrame:
+    months = pd.date_range("2020-01-01", periods=7, freq="MS")
+    rate = np.array([5.0, 6.0, np.nan, 7.0, np.nan, 8.0, 9.0])
+    df = pd.DataFrame({"month": months, "rate": rate, "lower": rate - 1, "upper": rate + 1})
+    df.loc[4, ["lower", "upper"]] = [7.0, 9.0]
+    return df
+
+
+def _golden_national(suppress: bool) -> pd.DataFrame:
+    df = national_frame()
+    if suppress:
+        df.loc[df["name"].isin(["K03", "K20", "K40", "K60", "K80", "K90"]), ["rate", "lower", "upper"]] = np.nan
+    return df
+
+
+def _golden_cases() -> dict[str, Callable[[str], go.Figure]]:
+    """Every builder, in the shapes the pages use (groups, ribbons with gaps, max_bars, no data ...)."""
+    cases: dict[str, Callable[[str], go.Figure]] = dict(BUILDERS)
+    cases.update({
+        "trend_single_ribbon_gaps": lambda lang: figures.trend(
+            _golden_trend_single(), x="month", y="rate", lower="lower", upper="upper", lang=lang, title="T",
+            x_title="X", y_title="Y", agreement=False, breaks=False, decimals=2, ci_level=0.9),
+        "trend_region_no_ci": lambda lang: figures.trend(
+            trend_frame(), x="month", y="rate", group="municipality", lang=lang, title="T", x_title="X",
+            y_title="Y", region_code=1083, y_from_zero=False),
+        "trend_single_with_context": lambda lang: figures.trend(
+            trend_frame().query("municipality == 'Aarhus'"), x="month", y="rate", lower="lower", upper="upper",
+            lang=lang, title="T", x_title="X", y_title="Y"),
+        "trend_iso_strings_short": lambda lang: figures.trend(
+            trend_frame().query("municipality == 'Aarhus' and month < '2016-12-01'")
+            .assign(month=lambda d: d["month"].dt.strftime("%Y-%m-%d")),
+            x="month", y="rate", lang=lang, title="T", x_title="X", y_title="Y"),
+        "trend_periods": lambda lang: figures.trend(
+            trend_frame().query("municipality == 'Randers'").assign(month=lambda d: d["month"].dt.to_period("M")),
+            x="month", y="rate", lower="lower", upper="upper", lang=lang, title="T", x_title="X", y_title="Y"),
+        "trend_numeric_x": lambda lang: figures.trend(
+            pd.DataFrame({"year": [2018, 2019, 2020], "v": [1.0, np.nan, 3.0]}), x="year", y="v", lang=lang,
+            title="T", x_title="X", y_title="Y"),
+        "trend_empty": lambda lang: figures.trend(
+            trend_frame().iloc[:0], x="month", y="rate", lang=lang, title="T", x_title="X", y_title="Y"),
+        "ranked_bars_max_bars": lambda lang: figures.ranked_bars(
+            _golden_national(False), label="name", value="rate", lower="lower", upper="upper", lang=lang,
+            title="T", x_title="X", max_bars=30, highlight=["K49"]),
+        "ranked_bars_max_bars_folded": lambda lang: figures.ranked_bars(
+            _golden_national(True), label="name", value="rate", lower="lower", upper="upper", lang=lang,
+            title="T", x_title="X", max_bars=30, highlight=["K60"]),
+        "ranked_bars_plain": lambda lang: figures.ranked_bars(
+            _golden_national(True), label="name", value="rate", lang=lang, title="T", x_title="X",
+            descending=False, decimals=2),
+        "ranked_bars_empty": lambda lang: figures.ranked_bars(
+            municipality_frame().iloc[:0], label="name", value="rate", lang=lang, title="T", x_title="X"),
+        "funnel_empty": lambda lang: figures.funnel(
+            funnel_inputs()[0].iloc[:0], denominator="population", value="rate", label="name",
+            limits=funnel_inputs()[1], target=25, lang=lang, title="T", x_title="X", y_title="Y"),
+        "tile_map_denmark_midpoint": lambda lang: figures.tile_map(
+            reference.municipalities()[["municipality_code"]]
+            .assign(v=lambda d: np.where(d["municipality_code"] % 7 == 0, np.nan,
+                                         0.7 + (d["municipality_code"] % 13) / 20)),
+            code="municipality_code", value="v", lang=lang, title="T", colorbar_title="C", midpoint=1.0,
+            show_values=False),
+        "tile_map_fixed_range": lambda lang: figures.tile_map(
+            municipality_frame(), code="municipality_code", value="rate", lang=lang, title="T",
+            colorbar_title="C", zmin=10, zmax=40, decimals=0),
+        "stacked_share_bar_counts": lambda lang: figures.stacked_share(
+            share_frame(), x="month", category="destination", value="n", lang=lang, title="T", x_title="X",
+            y_title="Y", normalise=False, kind="bar", categories=["death", "acute_bed", "home_care", "home"]),
+        "stacked_share_late_bar": lambda lang: figures.stacked_share(
+            share_frame().query("month >= '2017-06-01'"), x="month", category="destination", value="n",
+            lang=lang, title="T", x_title="X", y_title="Y", kind="bar"),
+        "stacked_share_categorical_x": lambda lang: figures.stacked_share(
+            share_frame().assign(month=lambda d: "Q" + d["month"].dt.quarter.astype(str)), x="month",
+            category="destination", value="n", lang=lang, title="T", x_title="X", y_title="Y"),
+        "stacked_share_empty": lambda lang: figures.stacked_share(
+            share_frame().iloc[:0], x="month", category="destination", value="n", lang=lang, title="T",
+            x_title="X", y_title="Y"),
+        "sparkline_dated": lambda lang: figures.sparkline(
+            pd.Series([3.0, 2.5, np.nan, 2.8, 2.1, np.nan], index=MONTHS[:6]), lang=lang, decimals=2,
+            colour=figures.PALETTE["vermillion"], height=50),
+        "sparkline_all_missing": lambda lang: figures.sparkline([np.nan, np.nan], lang=lang),
+        "sparkline_long": lambda lang: figures.sparkline(
+            pd.Series(20 + np.sin(np.arange(84) / 5), index=MONTHS), lang=lang),
+        "bars_by_category_plain": lambda lang: figures.bars_by_category(
+            category_frame().query("sex == 'Kvinder'"), category="group", value="rate", lang=lang, title="T",
+            x_title="X", y_title="Y", categories=["Dehydrering", "Pneumoni", "Urinvejsinfektion"], decimals=2),
+        "bars_by_category_empty": lambda lang: figures.bars_by_category(
+            category_frame().iloc[:0], category="group", value="rate", lang=lang, title="T", x_title="X",
+            y_title="Y"),
+        "forest_no_pooled_linear": lambda lang: figures.forest(
+            forest_frame(), label="name", estimate="rr", lower="lower", upper="upper", null_value=0.0,
+            lang=lang, title="T", x_title="X", log_x=False, decimals=3),
+        "forest_only_pooled": lambda lang: figures.forest(
+            forest_frame().iloc[:0], label="name", estimate="rr", lower="lower", upper="upper",
+            pooled={"estimate": 1.1, "lower": 0.9, "upper": 1.3, "label": "Alle"}, lang=lang, title="T",
+            x_title="X"),
+        "forest_empty": lambda lang: figures.forest(
+            forest_frame().iloc[:0], label="name", estimate="rr", lower="lower", upper="upper", lang=lang,
+            title="T", x_title="X"),
+        "counterfactual_all_regions": lambda lang: figures.counterfactual(
+            counterfactual_frame(), x="month", observed="observed", fitted="fitted", counterfactual="cf",
+            cf_lower="cf_lower", cf_upper="cf_upper", lang=lang, title="T", x_title="X", y_title="Y",
+            y_from_zero=False, ci_level=0.9),
+        "counterfactual_no_cf": lambda lang: figures.counterfactual(
+            counterfactual_frame().assign(cf=np.nan, cf_lower=np.nan, cf_upper=np.nan), x="month",
+            observed="observed", fitted="fitted", counterfactual="cf", cf_lower="cf_lower", cf_upper="cf_upper",
+            lang=lang, title="T", x_title="X", y_title="Y"),
+        "counterfactual_empty": lambda lang: figures.counterfactual(
+            counterfactual_frame().iloc[:0], x="month", observed="observed", fitted="fitted",
+            counterfactual="cf", cf_lower="cf_lower", cf_upper="cf_upper", lang=lang, title="T", x_title="X",
+            y_title="Y"),
+        "burn_down_lasting": lambda lang: figures.burn_down(
+            burn_frame(), x="month", cumulative_spend="spend", budget=5_000_000, lang=lang, title="T",
+            x_title="X", y_title="Y", agreement=False),
+        "burn_down_late_exhaustion": lambda lang: figures.burn_down(
+            burn_frame(), x="month", cumulative_spend="spend", budget=2_500_000, lang=lang, title="T",
+            x_title="X", y_title="Y", projected_exhaustion=pd.Timestamp("2021-04-01")),
+        "burn_down_numeric_x": lambda lang: figures.burn_down(
+            pd.DataFrame({"step": [1, 2, 3], "spend": [1.0, 2.0, 3.0]}), x="step", cumulative_spend="spend",
+            budget=5.0, lang=lang, title="T", x_title="X", y_title="Y", projected_exhaustion=5),
+        "burn_down_empty": lambda lang: figures.burn_down(
+            burn_frame().iloc[:0], x="month", cumulative_spend="spend", budget=3e6, lang=lang, title="T",
+            x_title="X", y_title="Y"),
+    })
+    return cases
+
+
+def _golden_normalise(obj: object) -> object:
+    """JSON-able and representation-free: arrays (numpy, tuples, plotly's base64 typed arrays) become lists,
+    dates 'YYYY-MM-DD' strings (or full ISO when not midnight), numbers floats (NaN as the string 'NaN')."""
+    if isinstance(obj, dict) and set(obj) in ({"dtype", "bdata"}, {"dtype", "bdata", "shape"}):
+        # plotly's base64 typed array (how to_plotly_json writes numeric numpy arrays)
+        array = np.frombuffer(base64.b64decode(obj["bdata"]), dtype=np.dtype(obj["dtype"]))
+        if "shape" in obj:
+            array = array.reshape([int(n) for n in str(obj["shape"]).split(",")])
+        return _golden_normalise(array)
+    if isinstance(obj, dict):
+        return {str(k): _golden_normalise(v) for k, v in obj.items()}
+    if isinstance(obj, np.ndarray):
+        return [_golden_normalise(v) for v in obj.tolist()] if obj.dtype.kind not in "mM" else \
+            [_golden_normalise(pd.Timestamp(v)) for v in obj]
+    if isinstance(obj, (list, tuple)):
+        return [_golden_normalise(v) for v in obj]
+    if isinstance(obj, (pd.Timestamp, np.datetime64)) or type(obj).__name__ in ("datetime", "date"):
+        ts = pd.Timestamp(obj)
+        if pd.isna(ts):
+            return "NaT"
+        return ts.strftime("%Y-%m-%d") if ts == ts.normalize() else ts.isoformat()
+    if isinstance(obj, (bool, np.bool_)):
+        return bool(obj)
+    if isinstance(obj, (int, float, np.integer, np.floating)):
+        value = float(obj)
+        return "NaN" if np.isnan(value) else value
+    if obj is None or obj is pd.NaT:
+        return None if obj is None else "NaT"
+    if isinstance(obj, str):
+        m = _ISO_DATE.match(obj)
+        return m.group(1) if m else obj
+    if hasattr(obj, "to_plotly_json"):
+        return _golden_normalise(obj.to_plotly_json())
+    raise TypeError(f"cannot normalise {type(obj).__name__}: {obj!r}")
+
+
+def _golden_diff(expected: object, actual: object, path: str = "") -> list[str]:
+    if isinstance(expected, dict) and isinstance(actual, dict):
+        out = [f"{path}.{k}: missing" for k in expected.keys() - actual.keys()]
+        out += [f"{path}.{k}: unexpected" for k in actual.keys() - expected.keys()]
+        for k in expected.keys() & actual.keys():
+            out += _golden_diff(expected[k], actual[k], f"{path}.{k}")
+        return out
+    if isinstance(expected, list) and isinstance(actual, list):
+        if len(expected) != len(actual):
+            return [f"{path}: length {len(actual)} != {len(expected)}"]
+        return [d for i, (e, a) in enumerate(zip(expected, actual)) for d in _golden_diff(e, a, f"{path}[{i}]")]
+    if isinstance(expected, float) and isinstance(actual, float):
+        close = math.isclose(expected, actual, rel_tol=1e-9, abs_tol=1e-12)
+        return [] if close else [f"{path}: {actual} != {expected}"]
+    if type(expected) is not type(actual) or expected != actual:
+        return [f"{path}: {actual!r} != {expected!r}"]
+    return []
+
+
+def _golden_snapshot() -> dict[str, object]:
+    return {f"{name}/{lang}": _golden_normalise(build(lang).to_plotly_json())
+            for name, build in _golden_cases().items() for lang in ("da", "en")}
+
+
+def test_golden_every_builder_produces_exactly_the_snapshot():
+    actual = _golden_snapshot()
+    if os.environ.get("AKUT_REGENERATE_GOLDEN"):
+        GOLDEN.parent.mkdir(parents=True, exist_ok=True)
+        GOLDEN.write_text(json.dumps(actual, ensure_ascii=False, sort_keys=True, separators=(",", ":")) + "\n",
+                          encoding="utf-8")
+        pytest.skip(f"regenerated {GOLDEN.name} ({len(actual)} figures); review the diff before committing")
+    expected = json.loads(GOLDEN.read_text(encoding="utf-8"))
+    assert sorted(actual) == sorted(expected), "the golden cases changed: regenerate the snapshot deliberately"
+    problems = {key: _golden_diff(expected[key], actual[key]) for key in expected}
+    problems = {k: v[:5] + ([f"... {len(v) - 5} more"] if len(v) > 5 else []) for k, v in problems.items() if v}
+    assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
+
+
+def _strict_diff(fast: object, slow: object, path: str = "") -> list[str]:
+    """Differences in value *or type* (list vs tuple vs array, numpy vs Python scalars, dtypes)."""
+    if type(fast) is not type(slow):
+        return [f"{path}: {type(fast).__name__} != {type(slow).__name__} (validated)"]
+    if isinstance(fast, dict):
+        out = [f"{path}.{k}: only in one" for k in fast.keys() ^ slow.keys()]
+        return out + [d for k in fast.keys() & slow.keys() for d in _strict_diff(fast[k], slow[k], f"{path}.{k}")]
+    if isinstance(fast, (list, tuple)):
+        if len(fast) != len(slow):
+            return [f"{path}: length {len(fast)} != {len(slow)}"]
+        return [d for i, (a, b) in enumerate(zip(fast, slow)) for d in _strict_diff(a, b, f"{path}[{i}]")]
+    if isinstance(fast, np.ndarray):
+        if fast.dtype != slow.dtype or fast.shape != slow.shape:
+            return [f"{path}: {fast.dtype}{fast.shape} != {slow.dtype}{slow.shape} (validated)"]
+        return [d for i, (a, b) in enumerate(zip(fast.ravel().tolist(), slow.ravel().tolist()))
+                for d in _strict_diff(a, b, f"{path}[{i}]")]
+    if isinstance(fast, float) and np.isnan(fast) and np.isnan(slow):
+        return []
+    return [] if fast == slow else [f"{path}: {fast!r} != {slow!r} (validated)"]
+
+
+def test_fast_construction_stores_exactly_what_plotly_validation_stores(monkeypatch):
+    """The builders construct figures without plotly's per-property validation (for speed). Building the same
+    specs *with* validation must give identical figures, types included: no invalid property slips through,
+    and nothing is stored in a form validation would have changed (a list it keeps as a list, a numpy array
+    with the dtype it would give, plain Python numbers in lists)."""
+    cases = _golden_cases()
+    fast = {(name, lang): build(lang).to_plotly_json() for name, build in cases.items() for lang in ("da", "en")}
+    monkeypatch.setattr(figures, "_VALIDATE", True)
+    problems = {}
+    for (name, lang), spec in fast.items():
+        slow = cases[name](lang).to_plotly_json()
+        diff = _strict_diff(spec, slow)
+        if diff:
+            problems[f"{name}/{lang}"] = diff[:5]
+    assert not problems, json.dumps(problems, indent=1, ensure_ascii=False)
+
+
+def test_fast_figures_validate_later_changes_as_usual():
+    """Validation is switched back on after the fast construction: what a page does to a figure afterwards
+    (``add_hline``, ``update_layout``, ``update_traces``) is checked and coerced as on any plotly figure."""
+    for name, build in BUILDERS.items():
+        fig = build("da")  # fresh: the module-scoped figures are shared by the other tests
+        with pytest.raises(ValueError):
+            fig.update_layout(not_a_layout_property=1)
+        if fig.data:
+            with pytest.raises(ValueError):
+                fig.data[0].update(not_a_trace_property=1)
+        fig.add_hline(y=1.0, line=dict(color=figures.NEUTRAL["text"], dash="dash"))
+        assert fig.layout.shapes[-1].line.dash == "dash"
+        with pytest.raises(ValueError):
+            fig.add_shape(type="line", x0=0, x1=1, y0=0, y1=1, line=dict(dash="not-a-dash"))
+    fig = figures.sparkline([1.0, 2.0], lang="da")
+    fig.update_layout(height=90)
+    assert fig.layout.height == 90
+    with pytest.raises(ValueError):
+        fig.update_layout(height="tall")
+    assert figures.sparkline([1.0, 2.0], lang="da").layout.template.layout.font.family == figures.FONT_FAMILY
+    fig.layout.template.layout.font.size = 99  # a figure's template is its own, not the module's
+    assert figures.sparkline([1.0, 2.0], lang="da").layout.template.layout.font.size == figures.FONT_SIZE
