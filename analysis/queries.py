@@ -437,11 +437,13 @@ def _population(cur, f: Filters, keys: Sequence[str], *, period: str = "month", 
 # statistics on the sums
 # =========================================================================================================
 def _crude(num: pd.Series, den: pd.Series, ind: indicators.Indicator) -> pd.DataFrame:
-    """value/lower/upper/method per row; NaN where the denominator is 0."""
-    num = num.astype(float).fillna(0.0).to_numpy()
-    den = den.astype(float).fillna(0.0).to_numpy()
-    out = pd.DataFrame({"value": np.nan, "lower": np.nan, "upper": np.nan, "method": "not calculated (no denominator)"},
-                       index=range(len(num)))
+    """value/lower/upper/method per row; NaN where the denominator is 0 (built from arrays: this runs for
+    every figure of every page, so it avoids per-column pandas assignments)."""
+    num = np.nan_to_num(np.asarray(num, dtype=float), nan=0.0)
+    den = np.nan_to_num(np.asarray(den, dtype=float), nan=0.0)
+    n = len(num)
+    value, lower, upper = np.full(n, np.nan), np.full(n, np.nan), np.full(n, np.nan)
+    method = np.full(n, "not calculated (no denominator)", dtype=object)
     ok = den > 0
     if ind.statistic == "proportion":
         ok &= num <= den
@@ -450,9 +452,9 @@ def _crude(num: pd.Series, den: pd.Series, ind: indicators.Indicator) -> pd.Data
             r = rates.crude_rate(num[ok], den[ok], multiplier=ind.multiplier, conf_level=CONF_LEVEL)
         else:
             r = rates.proportion(num[ok], den[ok], multiplier=ind.multiplier, conf_level=CONF_LEVEL)
-        out.loc[ok, ["value", "lower", "upper"]] = r[["value", "lower", "upper"]].to_numpy()
-        out.loc[ok, "method"] = r["method"].to_numpy()
-    return out
+        value[ok], lower[ok], upper[ok] = (r[c].to_numpy(dtype=float) for c in ("value", "lower", "upper"))
+        method[ok] = r["method"].to_numpy(dtype=object)
+    return pd.DataFrame({"value": value, "lower": lower, "upper": upper, "method": method})
 
 
 def _standard_weights(cur, f: Filters, strata: list[str]) -> tuple[pd.DataFrame, str | None]:
@@ -845,7 +847,8 @@ def _compute(cur, indicator_id: str, f: Filters, keys: Sequence[str], *, period:
 
     def tidy(out: pd.DataFrame, by: list[str]) -> pd.DataFrame:
         for col in ("count", "denominator", "n", "value", "lower", "upper"):
-            out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
+            if out[col].dtype != np.float64:
+                out[col] = pd.to_numeric(out[col], errors="coerce").astype(float)
         return out[[*by, *_OUT_VALUE]].reset_index(drop=True)
 
     result = _Result(tidy(finish(G), G), notes, use_dsr, strata_frame)
