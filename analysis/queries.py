@@ -361,8 +361,10 @@ def _filter_sql(cur, m: _Measure, f: Filters, bands: list[str] | None, munis: Se
 
 
 def _population_years(cur) -> tuple[int, int] | None:
-    lo, hi = cur.execute("SELECT min(year), max(year) FROM agg_population_year").fetchone()
-    return None if lo is None else (int(lo), int(hi))
+    def compute():
+        lo, hi = cur.execute("SELECT min(year), max(year) FROM agg_population_year").fetchone()
+        return None if lo is None else (int(lo), int(hi))
+    return store.memo(cur, ("population_years",), compute)
 
 
 def _link_cutoff(cur) -> date:
@@ -711,7 +713,12 @@ def _compute(cur, indicator_id: str, f: Filters, keys: Sequence[str], *, period:
         grain = list(dict.fromkeys(keys + mk + strata))
         sums = fetch(m, strata)
         pop_keys = [k for k in grain if k not in _NON_POP_KEYS]
-        pop = _population(cur, f, pop_keys, period=period, bands=bands, use_sex=m.has_sex, munis=munis)
+        # the same population serves several indicators of a page (avoidable, acute, bed-days ...): remembered
+        # per connection, and copied because the frame is changed below
+        pop_key = ("population", f.start, f.end, f.sex if m.has_sex else "all", tuple(pop_keys), period,
+                   None if bands is None else tuple(bands), tuple(munis), m.has_sex)
+        pop = store.memo(cur, pop_key, lambda: _population(cur, f, pop_keys, period=period, bands=bands,
+                                                           use_sex=m.has_sex, munis=munis), max_entries=64).copy()
         if m.age_kind == "coarse" and "age_band" in pop_keys:
             pop["age_band"] = pop["age_band"].map(_BAND_TO_COARSE)
             pop = _group_sum(pop, pop_keys, ["person_years"])

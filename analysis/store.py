@@ -54,6 +54,26 @@ def cursor(con: duckdb.DuckDBPyConnection) -> duckdb.DuckDBPyConnection:
     return cur
 
 
+def memo(cur: duckdb.DuckDBPyConnection, key: tuple, compute, *, max_entries: int = 256):
+    """``compute()`` remembered per connection and ``key`` (a read-only connection's data cannot change, so
+    nothing goes stale); at most ``max_entries`` per connection, oldest dropped first. A cursor not made by
+    :func:`cursor` just computes."""
+    con = _PARENT.get(cur)
+    if con is None:
+        return compute()
+    cache = _MEMO.setdefault(con, {})
+    if key in cache:
+        return cache[key]
+    value = compute()
+    if len(cache) >= max_entries:
+        cache.pop(next(iter(cache)))
+    cache[key] = value
+    return value
+
+
+_MEMO: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # connection -> {key: value}
+
+
 def table_names(cur: duckdb.DuckDBPyConnection) -> frozenset[str]:
     """The tables of the database behind a cursor from :func:`cursor`; looked up once per connection (a
     read-only connection keeps seeing the file it opened, so its tables cannot change)."""
