@@ -111,9 +111,10 @@ def _nullable(series: pd.Series) -> pd.Series:
 
 
 def _hide(df: pd.DataFrame, rows: np.ndarray, cols: Sequence[str]) -> None:
+    """Blank ``cols`` on ``rows`` (a positional mask): NA in whole-number columns, NaN elsewhere."""
+    rows = np.asarray(rows, dtype=bool)
     for col in cols:
-        df[col] = _nullable(df[col])
-        df.loc[rows, col] = pd.NA if str(df[col].dtype) == "Int64" else np.nan
+        df[col] = _nullable(df[col]).mask(rows)  # one vectorised replacement per column
 
 
 def _add_note(df: pd.DataFrame, rows: np.ndarray, text: str) -> None:
@@ -269,13 +270,19 @@ def secondary_suppression(
     dependents = [c for c in _as_list(dependent_cols) if c != count_col]
     out = suppress_counts(df, count_cols=[count_col], dependent_cols=dependents, threshold=threshold,
                           flag_col=flag_col)
+    _secondary_in_place(out, count_col, margins, total_row, dependents, flag_col)
+    return out
+
+
+def _secondary_in_place(out: pd.DataFrame, count_col: str, margins: list[list[str]],
+                        total_row: Mapping[str, object] | None, dependents: list[str], flag_col: str) -> None:
+    """The body of :func:`secondary_suppression` on a table already through primary suppression."""
     is_total = _total_mask(out, total_row)
     changed = True
     while changed:
         changed = False
         for margin in margins:
             changed |= _protect_margin(out, count_col, margin, is_total, dependents, flag_col)
-    return out
 
 
 def _protect_margin(out: pd.DataFrame, count_col: str, margin: list[str], is_total: np.ndarray,
@@ -391,8 +398,11 @@ def safe_table(
         dependents = [c for c in _as_list(dependent_cols) if c not in counts]
     out = suppress_counts(df, count_cols=counts, dependent_cols=dependents, threshold=threshold)
     if group_cols is not None:
-        for col in counts:
-            out = secondary_suppression(out, count_col=col, group_cols=group_cols, total_row=total_row,
-                                        dependent_cols=dependents, threshold=threshold)
+        margins = ([_as_list(g) for g in group_cols] if group_cols and not isinstance(group_cols[0], str)
+                   else [_as_list(group_cols)])
+        for margin in margins:
+            _check_columns(out, margin, "group")
+        for col in counts:  # primary suppression is done: the secondary rule works on that copy
+            _secondary_in_place(out, col, margins, total_row, [c for c in dependents if c != col], FLAG_COL)
     assert_no_disclosive_counts(out, count_cols=counts, threshold=threshold)
     return out
