@@ -331,6 +331,23 @@ def _muni_clause(column: str, munis: Sequence[int], params: dict) -> str | None:
     return f"{column} BETWEEN $mun_lo AND $mun_hi AND {column} IN (SELECT unnest($munis))"
 
 
+def _area_age_sex(f: Filters, munis: Sequence[int], bands: list[str] | None, params: dict, *, prefix: str = "",
+                  use_sex: bool = True) -> list[str]:
+    """WHERE clauses for the municipalities, ESP age bands and sex of a table with those columns (``prefix``
+    names its alias); the values go into ``params``."""
+    clauses = []
+    muni = _muni_clause(f"{prefix}municipality_code", munis, params)
+    if muni:
+        clauses.append(muni)
+    if bands is not None:
+        clauses.append(f"list_contains($bands, {prefix}age_band)")
+        params["bands"] = bands
+    if use_sex and f.sex != "all":
+        clauses.append(f"{prefix}sex = $sex")
+        params["sex"] = f.sex
+    return clauses
+
+
 def _filter_sql(cur, m: _Measure, f: Filters, bands: list[str] | None, munis: Sequence[int]) -> tuple[str, dict]:
     start, end_excl = _month_date(f.start), _after(f.end)
     if m.rate:  # only months whose year has population rows (numerator and denominator alike)
@@ -413,16 +430,7 @@ def _population(cur, f: Filters, keys: Sequence[str], *, period: str = "month", 
                "month": "m.month"}
     select = [f"{key_sql[k]} AS {k}" for k in keys]
     params: dict[str, object] = {"start": _month_date(f.start), "end_excl": _after(f.end)}
-    clauses = ["true"]
-    muni = _muni_clause("p.municipality_code", munis, params)
-    if muni:
-        clauses.append(muni)
-    if bands is not None:
-        clauses.append("list_contains($bands, p.age_band)")
-        params["bands"] = bands
-    if use_sex and f.sex != "all":
-        clauses.append("p.sex = $sex")
-        params["sex"] = f.sex
+    clauses = ["true", *_area_age_sex(f, munis, bands, params, prefix="p.", use_sex=use_sex)]
     sql = (
         "WITH months AS (SELECT CAST(range AS DATE) AS month FROM range(CAST($start AS TIMESTAMP), "
         "CAST($end_excl AS TIMESTAMP), INTERVAL 1 MONTH)) "
@@ -499,15 +507,7 @@ def _event_sums(cur, f: Filters, indicator_id: str, keys: Sequence[str], *, band
         params["groups"] = list(f.diagnosis_groups)
     else:
         clauses.append("grp IS NULL")
-    muni = _muni_clause("municipality_code", munis, params)
-    if muni:
-        clauses.append(muni)
-    if bands is not None:
-        clauses.append("list_contains($bands, age_band)")
-        params["bands"] = bands
-    if f.sex != "all":
-        clauses.append("sex = $sex")
-        params["sex"] = f.sex
+    clauses += _area_age_sex(f, munis, bands, params)
     select = list(keys) + ["CAST(sum(events_per_person * people) AS DOUBLE) AS ev1",
                            "CAST(sum(events_per_person * events_per_person * people) AS DOUBLE) AS ev2"]
     sql = (f"SELECT {', '.join(select)} FROM agg_events_per_person_year WHERE {' AND '.join(clauses)}"

@@ -4,6 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from streamlit.runtime.pages_manager import PagesManager
+from streamlit.testing.v1.util import patch_config_options
 
 FIXTURES = Path(__file__).parent / "fixtures"
 INGEST_FIXTURES = FIXTURES / "ingest"
@@ -38,3 +40,27 @@ def select(at, **values):
     selection.update(values)
     at.session_state["_selection"] = selection
     return at
+
+
+@pytest.fixture
+def app_environment():
+    """Full tracebacks, and st.navigation as the only page registry, for AppTests of the whole app.
+
+    With a ``pages/`` folder next to app.py, Streamlit starts every process in its legacy "pages
+    directory" mode until the first ``st.navigation`` call; AppTest resets that flag before each run,
+    so ``switch_page("pages/data.py")`` (url_path ``data`` equals the file name) would run the page on
+    its own, without app.py and its sidebar. The app always calls ``st.navigation``, so we set the
+    flag the way ``st.navigation`` does.
+    """
+    original = PagesManager.__init__
+
+    def init(self, *args, **kwargs):
+        original(self, *args, **kwargs)
+        PagesManager.uses_pages_directory = False
+
+    PagesManager.__init__ = init
+    try:
+        with patch_config_options({"client.showErrorDetails": "full"}):
+            yield
+    finally:
+        PagesManager.__init__ = original

@@ -15,11 +15,9 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import SIDEBAR_KEYS, select
-from streamlit.testing.v1.util import patch_config_options
 
 from analysis import agreement
 from analysis.i18n import t
@@ -29,21 +27,7 @@ PAGE = "pages/effect.py"
 SMALLEST = 741  # Samsø: the smallest of the 19, with months of 1-4 events
 
 
-@pytest.fixture(autouse=True)
-def _app_environment():
-    """Full tracebacks, and st.navigation as the only page registry (see tests/test_pages.py)."""
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-    try:
-        with patch_config_options({"client.showErrorDetails": "full"}):
-            yield
-    finally:
-        PagesManager.__init__ = original
+pytestmark = pytest.mark.usefixtures("app_environment")  # tests/conftest.py: full tracebacks, navigation only
 
 
 def open_page(monkeypatch, db: Path, **state) -> AppTest:

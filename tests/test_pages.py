@@ -18,11 +18,9 @@ import os
 from pathlib import Path
 
 import pytest
-from streamlit.runtime.pages_manager import PagesManager
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import select
-from streamlit.testing.v1.util import patch_config_options
 
 from analysis import reference
 from analysis.i18n import t
@@ -54,28 +52,7 @@ EMPTY_SELECTION = {"start": "2016-01", "end": "2016-01", "area": "muni:741", "ag
 STALE_LINK = {"area": "muni:999", "start": "2030-01", "definition": "foo"}
 
 
-@pytest.fixture(autouse=True)
-def _app_environment():
-    """Tracebacks in full (the deployed config hides them), and navigation as the only page registry.
-
-    With a ``pages/`` folder next to app.py, Streamlit starts every process in its legacy "pages
-    directory" mode until the first ``st.navigation`` call; AppTest resets that flag before each run,
-    so ``switch_page("pages/data.py")`` (url_path ``data`` equals the file name) would run the page on
-    its own, without app.py and its sidebar. The app always calls ``st.navigation``, so we set the
-    flag the way ``st.navigation`` does.
-    """
-    original = PagesManager.__init__
-
-    def init(self, *args, **kwargs):
-        original(self, *args, **kwargs)
-        PagesManager.uses_pages_directory = False
-
-    PagesManager.__init__ = init
-    try:
-        with patch_config_options({"client.showErrorDetails": "full"}):
-            yield
-    finally:
-        PagesManager.__init__ = original
+pytestmark = pytest.mark.usefixtures("app_environment")  # tests/conftest.py: full tracebacks, navigation only
 
 
 def new_app(monkeypatch, db: Path, **params: str) -> AppTest:

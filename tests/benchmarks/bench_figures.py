@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from analysis import constants, reference
+from tests.test_figures import burn_frame, counterfactual_frame, forest_frame  # the tests' inputs
 
 MONTHS = pd.date_range("2016-01-01", "2022-12-01", freq="MS")  # 84 months
 
@@ -75,35 +76,13 @@ def _categories() -> pd.DataFrame:
     }).assign(lower=lambda d: d["rate"] - 0.3, upper=lambda d: d["rate"] + 0.3)
 
 
-def _forest() -> pd.DataFrame:
-    df = reference.municipalities().query("region_code == 1082")[["name"]].reset_index(drop=True)
-    df["rr"] = np.exp(np.linspace(-0.2, 0.1, len(df)))
-    df["lower"], df["upper"] = df["rr"] * 0.85, df["rr"] * 1.18
-    df.loc[3, ["rr", "lower", "upper"]] = np.nan
-    return df
-
-
-def _counterfactual() -> pd.DataFrame:
-    df = pd.DataFrame({"month": MONTHS, "observed": 20 + np.cos(np.arange(len(MONTHS)))})
-    df["fitted"] = 20.0
-    after = df["month"] >= constants.AGREEMENT_START
-    df["cf"] = np.where(after, 21.0, np.nan)
-    df["cf_lower"], df["cf_upper"] = df["cf"] - 1.2, df["cf"] + 1.2
-    return df
-
-
-def _burn() -> pd.DataFrame:
-    months = pd.date_range(constants.AGREEMENT_START, constants.AGREEMENT_END, freq="MS")
-    return pd.DataFrame({"month": months, "spend": np.arange(1, len(months) + 1) * 210_000.0})
-
-
 def cases(fig: ModuleType) -> dict[str, Callable[[], object]]:
     """Builder calls as the pages make them; inputs built once, outside the timing."""
     t1, t3, nat, lim, shares = _trend_frame(1), _trend_frame(3), _national(), _limits(), _shares()
     midt = nat[nat["municipality_code"].isin(list(fig.MIDTJYLLAND_TILES))]
     spark = pd.Series(20 + np.sin(np.arange(len(MONTHS)) / 5), index=MONTHS)
     spark.iloc[[10, 40]] = np.nan
-    cats, forest_df, cf, burn = _categories(), _forest(), _counterfactual(), _burn()
+    cats, forest_df, cf, burn = _categories(), forest_frame(), counterfactual_frame(), burn_frame()
     common = dict(lang="da", title="Titel")
     return {
         "trend (1 group, ribbon)": lambda: fig.trend(
