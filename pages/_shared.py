@@ -64,8 +64,7 @@ def query(name: str, *args: Any, **kwargs: Any) -> Any:
 def municipalities_compared(f, indicator_id: str) -> pd.DataFrame:
     """``indicator_by_municipality`` cached once per region: the comparison is the same for every selection of
     municipalities in one region, only ``in_selection`` (marked here) differs."""
-    shared = queries.canonical_filters(indicator_id, f).comparison_view()
-    table = query("indicator_by_municipality", shared, indicator_id)
+    table = query("indicator_by_municipality", f.comparison_view(), indicator_id)  # query() makes it canonical
     return table.assign(in_selection=table["municipality_code"].isin(f.municipality_codes))
 
 
