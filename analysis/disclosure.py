@@ -84,7 +84,10 @@ def is_disclosive(values: pd.Series | np.ndarray, *, threshold: float = SUPPRESS
     .. [1] Danish publication practice: counts 1-4 are never published.
     """
     limit = _check_threshold(threshold)
-    arr = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
+    if isinstance(values, pd.Series) and pd.api.types.is_numeric_dtype(values.dtype):
+        arr = values.to_numpy(dtype=float, na_value=np.nan)
+    else:
+        arr = pd.to_numeric(pd.Series(values), errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     with np.errstate(invalid="ignore"):
         return (arr > 0) & (arr < limit)
 
@@ -125,14 +128,11 @@ def _add_note(df: pd.DataFrame, rows: np.ndarray, text: str) -> None:
 
 
 def _prepare(df: pd.DataFrame, flag_col: str) -> pd.DataFrame:
-    out = df.copy()
-    if flag_col not in out.columns:
-        out[flag_col] = False
-    out[flag_col] = out[flag_col].fillna(False).astype(bool)
-    if NOTE_COL not in out.columns:
-        out[NOTE_COL] = ""
-    out[NOTE_COL] = out[NOTE_COL].fillna("").astype(object)
-    return out
+    flag = (df[flag_col].fillna(False).to_numpy(dtype=bool) if flag_col in df.columns
+            else np.zeros(len(df), dtype=bool))
+    note = (df[NOTE_COL].fillna("").to_numpy(dtype=object) if NOTE_COL in df.columns
+            else np.full(len(df), "", dtype=object))
+    return df.assign(**{flag_col: flag, NOTE_COL: note})  # one copy with both columns
 
 
 def suppress_counts(
@@ -288,6 +288,8 @@ def _secondary_in_place(out: pd.DataFrame, count_col: str, margins: list[list[st
 def _protect_margin(out: pd.DataFrame, count_col: str, margin: list[str], is_total: np.ndarray,
                     dependents: list[str], flag_col: str) -> bool:
     hidden = (out[count_col].isna().to_numpy() & out[flag_col].to_numpy(dtype=bool))
+    if not hidden.any():  # nothing hidden: nothing to protect (the common case, so it skips the grouping)
+        return False
     values = pd.to_numeric(out[count_col], errors="coerce").to_numpy(dtype=float, na_value=np.nan)
     positions = np.arange(len(out))
     groups = (pd.Series(positions).groupby([out[c].to_numpy() for c in margin], dropna=False).indices

@@ -45,6 +45,7 @@ diagnoses, as the registry defines them.
 """
 from __future__ import annotations
 
+import functools
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
@@ -69,7 +70,6 @@ __all__ = [
     "funnel_curve",
     "key_figures",
     "key_figure",
-    "key_figure_benchmarks",
     "canonical_filters",
     "breakdown",
     "breakdown_available",
@@ -447,8 +447,12 @@ def _population(cur, f: Filters, keys: Sequence[str], *, period: str = "month", 
 # statistics on the sums
 # =========================================================================================================
 def _crude(num: pd.Series, den: pd.Series, ind: indicators.Indicator) -> pd.DataFrame:
-    """value/lower/upper/method per row; NaN where the denominator is 0 (built from arrays: this runs for
-    every figure of every page, so it avoids per-column pandas assignments)."""
+    """value/lower/upper/method per row; NaN where the denominator is 0."""
+    return pd.DataFrame(_crude_arrays(num, den, ind))
+
+
+def _crude_arrays(num, den, ind: indicators.Indicator) -> dict[str, np.ndarray]:
+    """:func:`_crude` as arrays (this runs for every figure of every page, so it avoids per-column pandas work)."""
     num = np.nan_to_num(np.asarray(num, dtype=float), nan=0.0)
     den = np.nan_to_num(np.asarray(den, dtype=float), nan=0.0)
     n = len(num)
@@ -464,7 +468,7 @@ def _crude(num: pd.Series, den: pd.Series, ind: indicators.Indicator) -> pd.Data
             r = rates.proportion(num[ok], den[ok], multiplier=ind.multiplier, conf_level=CONF_LEVEL)
         value[ok], lower[ok], upper[ok] = (r[c].to_numpy(dtype=float) for c in ("value", "lower", "upper"))
         method[ok] = r["method"].to_numpy(dtype=object)
-    return pd.DataFrame({"value": value, "lower": lower, "upper": upper, "method": method})
+    return {"value": value, "lower": lower, "upper": upper, "method": method}
 
 
 def _standard_weights(cur, f: Filters, strata: list[str]) -> tuple[pd.DataFrame, str | None]:
@@ -528,21 +532,24 @@ def _dsr_groups(frame: pd.DataFrame, keys: list[str], strata: list[str], weights
     pooled = _group_sum(frame, list(dict.fromkeys(keys + strata)), cols)
     pooled = pooled.merge(weights, on=[c for c in weights.columns if c != "standard"], how="left")
     pooled = pooled[pooled["standard"].notna() & (pooled["person_years"] > 0)]
+    # the groups are contiguous (the sums come sorted by keys + strata): slice arrays instead of a pandas
+    # group-by, which cost more than the DSRs themselves on a monthly trend
     rows = []
-    groups = pooled.groupby(keys, sort=True, dropna=False) if keys else [((), pooled)]
-    for key, g in groups:
-        key = key if isinstance(key, tuple) else (key,)
-        if len(g) == 0:
-            continue
-        factor = None
-        if "ev1" in g.columns:
-            ev1, ev2 = g["ev1"].to_numpy(float), g["ev2"].to_numpy(float)
+    if len(pooled):
+        starts = np.flatnonzero(~pooled.duplicated(keys).to_numpy()) if keys else np.array([0])
+        ends = np.append(starts[1:], len(pooled))
+        key_rows = pooled.iloc[starts][keys].to_dict("records") if keys else [{}]
+        num, py, std = (pooled[c].to_numpy(dtype=float) for c in ("num", "person_years", "standard"))
+        factor_all = None
+        if "ev1" in pooled.columns:
+            ev1, ev2 = pooled["ev1"].to_numpy(float), pooled["ev2"].to_numpy(float)
             with np.errstate(divide="ignore", invalid="ignore"):
-                factor = np.where(ev1 > 0, np.maximum(ev2 / ev1, 1.0), 1.0)
-        r = rates.dsr(g["num"].to_numpy(), g["person_years"].to_numpy(), g["standard"].to_numpy(),
-                      multiplier=ind.multiplier, conf_level=CONF_LEVEL, variance_factor=factor)
-        rows.append({**dict(zip(keys, key)), "value": r.value, "lower": r.lower, "upper": r.upper,
-                     "method": r.method + (f" ({r.note})" if r.note else "")})
+                factor_all = np.where(ev1 > 0, np.maximum(ev2 / ev1, 1.0), 1.0)
+        for key, lo, hi in zip(key_rows, starts, ends):
+            r = rates.dsr(num[lo:hi], py[lo:hi], std[lo:hi], multiplier=ind.multiplier, conf_level=CONF_LEVEL,
+                          variance_factor=None if factor_all is None else factor_all[lo:hi])
+            rows.append({**key, "value": r.value, "lower": r.lower, "upper": r.upper,
+                         "method": r.method + (f" ({r.note})" if r.note else "")})
     return pd.DataFrame(rows, columns=[*keys, "value", "lower", "upper", "method"])
 
 
@@ -563,8 +570,6 @@ LOS_CAP = 60  # = derived.LOS_HIST_CAP_DAYS: the last histogram bin holds stays 
 
 def _hist_stats(hist: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     """Per group: episodes, median with order-statistic limits, p90, and the histogram's variance."""
-    from scipy import stats as sps
-
     cols = [*keys, "episodes", "median", "median_lower", "median_upper", "p90", "hist_var"]
     h = _group_sum(hist, [*keys, "los_day"], ["num"]) if len(hist) else hist
     if not len(h):
@@ -580,27 +585,33 @@ def _hist_stats(hist: pd.DataFrame, keys: list[str]) -> pd.DataFrame:
     all_days = h["los_day"].to_numpy(dtype=float)
     all_counts = h["num"].to_numpy(dtype=float)
     key_rows = h.loc[starts, keys].to_dict("records") if keys else [{}]
-    alpha = (1 - CONF_LEVEL) / 2
-    rows = []
-    for key, lo, hi in zip(key_rows, starts, ends):
-        days, counts = all_days[lo:hi], all_counts[lo:hi]
-        n = float(counts.sum())
-        row = {**key, "episodes": n, "median": np.nan, "median_lower": np.nan, "median_upper": np.nan,
-               "p90": np.nan, "hist_var": np.nan}
-        if n > 0:
-            row["median"] = _hist_quantile(days, counts, n / 2)
-            row["p90"] = _hist_quantile(days, counts, 0.9 * n)
-            j = int(sps.binom.ppf(alpha, int(n), 0.5))
-            if sps.binom.cdf(j, int(n), 0.5) > alpha:
-                j -= 1
-            if j >= 1:  # ranks j and n - j + 1 (1-based) as positions j - 0.5 and n - j + 0.5
-                row["median_lower"] = _hist_quantile(days, counts, j - 0.5)
-                row["median_upper"] = _hist_quantile(days, counts, n - j + 0.5)
-            mid = np.minimum(days, LOS_CAP) + 0.5
-            mean = float(np.sum(mid * counts) / n)
-            row["hist_var"] = float(np.sum(counts * (mid - mean) ** 2) / (n - 1)) if n > 1 else np.nan
-        rows.append(row)
+    rows = [{**key, **_median_stats(all_days[lo:hi], all_counts[lo:hi])}
+            for key, lo, hi in zip(key_rows, starts, ends)]
     return pd.DataFrame(rows, columns=cols)
+
+
+def _median_stats(days: np.ndarray, counts: np.ndarray) -> dict[str, float]:
+    """One LOS histogram (days ascending, stays per day): episodes, median with order-statistic limits, p90 and
+    the histogram's variance (midpoints of the days, 60+ at 60.5)."""
+    from scipy import stats as sps
+
+    n = float(counts.sum())
+    row = {"episodes": n, "median": np.nan, "median_lower": np.nan, "median_upper": np.nan, "p90": np.nan,
+           "hist_var": np.nan}
+    if n > 0:
+        alpha = (1 - CONF_LEVEL) / 2
+        row["median"] = _hist_quantile(days, counts, n / 2)
+        row["p90"] = _hist_quantile(days, counts, 0.9 * n)
+        j = int(sps.binom.ppf(alpha, int(n), 0.5))
+        if sps.binom.cdf(j, int(n), 0.5) > alpha:
+            j -= 1
+        if j >= 1:  # ranks j and n - j + 1 (1-based) as positions j - 0.5 and n - j + 0.5
+            row["median_lower"] = _hist_quantile(days, counts, j - 0.5)
+            row["median_upper"] = _hist_quantile(days, counts, n - j + 0.5)
+        mid = np.minimum(days, LOS_CAP) + 0.5
+        mean = float(np.sum(mid * counts) / n)
+        row["hist_var"] = float(np.sum(counts * (mid - mean) ** 2) / (n - 1)) if n > 1 else np.nan
+    return row
 
 
 def _capacity_frame(cur, f: Filters, period: str, munis: Sequence[int],
@@ -880,6 +891,293 @@ def _protect(df: pd.DataFrame, indicator_id: str, *, group_cols=None, extra: Seq
     counts, deps = _count_cols(indicator_id)
     dependents = [c for c in ["value", "lower", "upper", *deps, *extra] if c in df.columns and c not in counts]
     return disclosure.safe_table(df, count_cols=counts, dependent_cols=dependents, group_cols=group_cols)
+
+
+# =========================================================================================================
+# key figures (Overblik): monthly cubes
+# =========================================================================================================
+# The Overblik shows six indicators for the selection, Region Midtjylland and the country after every filter
+# change. Instead of aggregate SQL per indicator, area and change, an indicator's sums for one set of
+# municipalities are fetched once as a dense cube (month x age x sex, with the LOS day or the municipality as a
+# fourth axis where the statistic needs it), remembered per connection, and the period, age group, sex and
+# standard population are applied to the cube in numpy. The region's and the country's cubes are fetched once
+# per connection (and definition); a new selection fetches one small cube per indicator. The statistics are the
+# SQL path's own functions, and tests/test_queries.py checks both paths give the same figures.
+_OTHER = "\x00other"  # the axis slot of a missing or unlisted age band / sex (kept for "all", never selected)
+_CUBE_STATISTICS = ("rate", "proportion", "median")
+
+
+class _Cube:
+    """Dense sums of one indicator for one set of municipalities over ``months`` x ``ages`` x ``sexes`` x
+    ``extras``: ``num``, ``den``, ``n`` and ``rows`` (aggregate rows behind a cell: a year with none has no
+    value, as in the SQL path). ``cap`` (occupancy only): available bed-days per month x municipality."""
+
+    def __init__(self, months: np.ndarray, ages: list, sexes: list, extras: list, arrays: dict[str, np.ndarray],
+                 cap: np.ndarray | None = None):
+        self.months, self.ages, self.sexes, self.extras = months, ages, sexes, extras
+        self.num, self.den, self.n, self.rows = (arrays[c] for c in ("num", "den", "n", "rows"))
+        self.years = months.astype("datetime64[Y]").astype(int) + 1970
+        self.cap = cap
+
+
+def _slots(values: pd.Series, labels: list) -> np.ndarray:
+    """Positions of ``values`` on an axis of ``labels`` (unlisted or missing values go to the last slot)."""
+    pos = {label: i for i, label in enumerate(labels)}
+    other = len(labels) - 1
+    return np.fromiter((pos.get(v, other) for v in values.tolist()), dtype=np.int64, count=len(values))
+
+
+def _dense(frame: pd.DataFrame, axes: list[tuple[str, list]], cols: Sequence[str]) -> dict[str, np.ndarray]:
+    """Long ``frame`` -> one dense array per column of ``cols`` over ``axes`` ((column, labels) pairs)."""
+    shape = tuple(len(labels) for _, labels in axes)
+    flat = np.ravel_multi_index(tuple(_slots(frame[c], labels) for c, labels in axes), shape) if len(frame) else \
+        np.zeros(0, dtype=np.int64)
+    size = int(np.prod(shape))
+    return {c: np.bincount(flat, weights=pd.to_numeric(frame[c], errors="coerce").fillna(0.0).to_numpy(float),
+                           minlength=size).reshape(shape) for c in cols}
+
+
+def _age_axis(m: _Measure) -> list:
+    return {"band": [*_BANDS, _OTHER], "coarse": [*(g for g, _, _ in _COARSE), _OTHER], None: [_OTHER]}[m.age_kind]
+
+
+def _sex_axis(has_sex: bool) -> list:
+    return ["F", "M", _OTHER] if has_sex else [_OTHER]
+
+
+def _cube(cur, indicator_id: str, f: Filters, munis: Sequence[int]) -> _Cube:
+    """The indicator's cube for these municipalities (the definition and diagnosis groups of ``f`` choose the
+    measure; period, age and sex do not matter here), remembered per connection."""
+    ind, m = _indicator(indicator_id), _measure(indicator_id, f)
+    groups = tuple(f.diagnosis_groups) if "$groups" in m.where else ()
+    munis = tuple(sorted({int(c) for c in munis}))
+    return store.memo(cur, ("cube", indicator_id, m.table, m.where, groups, munis),
+                      lambda: _fetch_cube(cur, ind, m, groups, munis), max_entries=96)
+
+
+def _fetch_cube(cur, ind: indicators.Indicator, m: _Measure, groups: tuple[str, ...], munis: tuple[int, ...]) -> _Cube:
+    params: dict[str, object] = {}
+    clauses = [f"({m.where})"]
+    muni = _muni_clause("municipality_code", munis, params)
+    if muni:
+        clauses.append(muni)
+    if "$groups" in m.where:
+        params.update(groups=list(groups), all_groups=not groups)
+    if "$link_cutoff" in m.where:
+        params["link_cutoff"] = _link_cutoff(cur)
+    occupancy = ind.id == "acute_bed_occupancy_pct"
+    age = {"band": "age_band", "coarse": "age_group", None: "NULL"}[m.age_kind]
+    extra = "los_day" if ind.statistic == "median" else "municipality_code" if occupancy else "NULL"
+    sql = (f"SELECT month, {age} AS age, {'sex' if m.has_sex else 'NULL'} AS sex, {extra} AS extra, "
+           f"{m.num} AS num, {m.den or 'NULL'} AS den, {m.n} AS n, count(*) AS rows "
+           f"FROM {m.table} WHERE {' AND '.join(clauses)} GROUP BY ALL")
+    frame = cur.execute(sql, params).df()
+    if occupancy:  # every month of the occupancy data counts (capacity), whether or not a stay was present
+        lo, hi = cur.execute("SELECT min(month), max(month) FROM agg_acute_bed_occupancy_month").fetchone()
+        months = pd.date_range(lo, hi, freq="MS") if lo is not None else pd.DatetimeIndex([])
+        extras = [*munis, _OTHER]
+    else:
+        months = pd.DatetimeIndex(sorted(pd.to_datetime(frame["month"]).unique()))
+        extras = sorted(int(d) for d in frame["extra"].unique()) + [_OTHER] if extra == "los_day" else [_OTHER]
+    frame["month"] = pd.to_datetime(frame["month"])
+    axes = [("month", list(months)), ("age", _age_axis(m)), ("sex", _sex_axis(m.has_sex)), ("extra", extras)]
+    if not len(months):
+        axes[0] = ("month", [_OTHER])
+    arrays = _dense(frame, axes, ["num", "den", "n", "rows"])
+    if not len(months):
+        arrays = {c: a[:0] for c, a in arrays.items()}
+    cap = None
+    if occupancy:
+        grid = pd.DataFrame([(c, mo) for mo in months for c in munis], columns=["municipality_code", "month"])
+        cap = np.zeros((len(months), len(extras)))
+        if len(grid):
+            cap[:, :-1] = _capacity_days(grid).to_numpy(float).reshape(len(months), len(munis))
+    return _Cube(np.asarray(months, dtype="datetime64[M]"), axes[1][1], axes[2][1], extras, arrays, cap)
+
+
+def _population_cube(cur, munis: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
+    """(years, population per year x ESP band x sex) of the municipalities, remembered per connection."""
+    munis = tuple(sorted({int(c) for c in munis}))
+
+    def fetch():
+        params: dict[str, object] = {}
+        muni = _muni_clause("municipality_code", munis, params)
+        frame = cur.execute("SELECT year, age_band, sex, sum(population) AS population FROM agg_population_year"
+                            + (f" WHERE {muni}" if muni else "") + " GROUP BY ALL", params).df()
+        years = sorted(int(y) for y in frame["year"].unique())
+        frame["year"] = frame["year"].astype(int)
+        axes = [("year", years), ("age_band", [*_BANDS, _OTHER]), ("sex", _sex_axis(True))]
+        return np.asarray(years, dtype=int), _dense(frame, axes, ["population"])["population"] if years else \
+            np.zeros((0, len(_BANDS) + 1, 3))
+    return store.memo(cur, ("population_cube", munis), fetch, max_entries=96)
+
+
+def _events_cube(cur, indicator_id: str, f: Filters, munis: Sequence[int]) -> tuple[np.ndarray, np.ndarray] | None:
+    """(years, [sum k P, sum k^2 P] per year x ESP band x sex) of events per person, as :func:`_event_sums`
+    (None without the table or for indicators without events per person), remembered per connection."""
+    munis = tuple(sorted({int(c) for c in munis}))
+    groups = tuple(f.diagnosis_groups) if indicator_id == "avoidable_65_per_1000" else ()
+    key = ("events_cube", indicator_id, f.definition if indicator_id == "avoidable_65_per_1000" else "", groups, munis)
+
+    def fetch():
+        everything = replace(f, start="1900-01", end="2999-12", sex="all", age_group="all")
+        frame = _event_sums(cur, everything, indicator_id, ["year", "age_band", "sex"], bands=None, munis=munis)
+        if frame is None:
+            return None
+        years = sorted(int(y) for y in frame["year"].unique())
+        frame["year"] = frame["year"].astype(int)
+        axes = [("year", years), ("age_band", [*_BANDS, _OTHER]), ("sex", _sex_axis(True))]
+        d = _dense(frame, axes, ["ev1", "ev2"]) if years else {c: np.zeros((0, len(_BANDS) + 1, 3))
+                                                              for c in ("ev1", "ev2")}
+        return np.asarray(years, dtype=int), np.stack([d["ev1"], d["ev2"]])
+    return store.memo(cur, key, fetch, max_entries=96)
+
+
+def _cube_figures(cur, indicator_id: str, f: Filters, munis: Sequence[int], *, per_year: bool
+                  ) -> tuple[pd.DataFrame | None, list[str], bool]:
+    """(figures, notes, standardised) of an indicator for the municipalities, from the cubes, unprotected.
+
+    ``figures`` has ``part``, ``period`` and :data:`_OUT_VALUE`: the period's total (``part`` "total") and,
+    with ``per_year``, one row per calendar year with data (``part`` "year", ``period`` its 1 January); None
+    when the age group is outside the indicator. Agrees with :func:`_compute` (``keys=[]`` and ``["period"]``
+    by year; tests/test_queries.py compares them).
+    """
+    ind, m = _indicator(indicator_id), _measure(indicator_id, f)
+    notes = _notes(m, f)
+    bands = _bands(f, m.min_age)
+    if bands is not None and not bands:
+        notes.append(f"the indicator covers ages {m.min_age}+ only; the chosen age group is outside it")
+        return None, notes, False
+    use_dsr = bool(f.standardised) and ind.statistic == "rate" and ind.standardisation == "crude_and_dsr"
+    if f.standardised and not use_dsr:
+        notes.append("shown crude: the indicator is not standardised")
+    cube = _cube(cur, indicator_id, f, munis)
+    msel = (cube.months >= np.datetime64(f.start, "M")) & (cube.months <= np.datetime64(f.end, "M"))
+    pop_years = _population_years(cur) if m.rate else None
+    if pop_years:  # as the SQL path: rates count only months whose year has population rows
+        msel &= (cube.years >= pop_years[0]) & (cube.years <= pop_years[1])
+    chosen = None if bands is None or m.age_kind is None else \
+        set(bands if m.age_kind == "band" else (_BAND_TO_COARSE[b] for b in bands))
+    amask = np.array([chosen is None or a in chosen for a in cube.ages])
+    smask = np.array([not m.has_sex or f.sex == "all" or s == f.sex for s in cube.sexes])
+    keep = amask[None, :, None, None] & smask[None, None, :, None]
+    years = cube.years[msel]
+    num, den, n, rows = (a[msel] * keep for a in (cube.num, cube.den, cube.n, cube.rows))
+    year_list = sorted({int(y) for y, r in zip(years, rows.sum(axis=(1, 2, 3))) if r > 0})
+    if ind.statistic == "rate":
+        return _cube_rates(cur, ind, f, m, munis, bands, use_dsr, num.sum(axis=3), n.sum(axis=(1, 2, 3)), years,
+                           year_list, notes, per_year), notes, use_dsr
+    if indicator_id == "acute_bed_occupancy_pct":
+        cap = cube.cap[msel]
+        valid = cap > 0
+        flat_num = num.sum(axis=(1, 2))
+        if flat_num.sum() - flat_num[valid].sum() > 1e-9:
+            notes.append("months without recorded acute-bed capacity are left out")
+        year_list = sorted({int(y) for y, v in zip(years, valid.any(axis=1)) if v})
+        parts = _parts(years, year_list, per_year)
+        c, d, nn = (np.array([(a * valid)[p].sum() for p in parts["months"]]) for a in (flat_num, cap,
+                                                                                      n.sum(axis=(1, 2))))
+        with np.errstate(divide="ignore", invalid="ignore"):
+            value = np.where(d > 0, c / d * ind.multiplier, np.nan)
+        return _parts_frame(parts, count=c, denominator=d, n=nn, value=value, lower=np.nan, upper=np.nan,
+                            method="census count (no interval)"), notes, False
+    parts = _parts(years, year_list, per_year)
+    if ind.statistic == "proportion":
+        c, d, nn = (np.array([a[p].sum() for p in parts["months"]]) for a in (num, den, n))
+        return _parts_frame(parts, count=c, denominator=d, n=nn, **_crude_arrays(c, d, ind)), notes, False
+    days = np.asarray(cube.extras[:-1], dtype=float)  # the median of the 1-day LOS histogram
+    stats = []
+    for p in parts["months"]:
+        counts = num[p].sum(axis=(0, 1, 2))[:-1]
+        stats.append(_median_stats(days[counts > 0], counts[counts > 0]))
+    episodes = np.array([s["episodes"] for s in stats])
+    return _parts_frame(parts, count=episodes, denominator=episodes, n=episodes,
+                        value=[s["median"] for s in stats], lower=[s["median_lower"] for s in stats],
+                        upper=[s["median_upper"] for s in stats],
+                        method="Order statistics (binomial), 1-day LOS histogram"), notes, False
+
+
+def _parts(years: np.ndarray, year_list: list[int], per_year: bool) -> dict[str, list]:
+    """The rows of :func:`_cube_figures`: the total over every selected month, then (``per_year``) each year
+    with data; ``months`` holds each row's mask over the selected months, ``years`` its years."""
+    rows = [("total", pd.NaT, np.ones(len(years), dtype=bool), year_list)]
+    if per_year:
+        rows += [("year", pd.Timestamp(year=y, month=1, day=1), years == y, [y]) for y in year_list]
+    return {"part": [r[0] for r in rows], "period": [r[1] for r in rows], "months": [r[2] for r in rows],
+            "years": [r[3] for r in rows]}
+
+
+def _parts_frame(parts: dict[str, list], **columns) -> pd.DataFrame:
+    data = {"part": parts["part"], "period": pd.to_datetime(pd.Series(parts["period"], dtype="datetime64[ns]"))}
+    k = len(parts["part"])
+    for col in _OUT_VALUE:
+        v = columns[col]
+        data[col] = np.full(k, v, dtype=object if col == "method" else float) if np.isscalar(v) else \
+            np.asarray(v, dtype=object if col == "method" else float)
+    return pd.DataFrame(data)
+
+
+def _cube_rates(cur, ind, f, m, munis, bands, use_dsr, strata_num, month_n, years, year_list, notes, per_year):
+    """The rates of :func:`_cube_figures`: person-years from the population cube (a month counts its year's
+    population / 12), crude rates or DSRs over ESP band x sex strata with the events-per-person interval.
+    ``strata_num``: selected months x ages x sexes."""
+    pyears, pop = _population_cube(cur, munis)
+    months = np.arange(np.datetime64(f.start, "M"), np.datetime64(f.end, "M") + 1)
+    month_years = months.astype("datetime64[Y]").astype(int) + 1970
+    months_in = np.array([(month_years == y).sum() for y in pyears], dtype=float)  # the period's months per year
+    band_mask = np.array([bands is None or b in bands for b in [*_BANDS, _OTHER]])
+    sex_mask = np.array([not m.has_sex or f.sex == "all" or s == f.sex for s in _sex_axis(True)])
+    py = pop * (months_in / 12.0)[:, None, None] * band_mask[None, :, None] * sex_mask[None, None, :]
+    with_pop = {int(y) for y, k, p in zip(pyears, months_in, py.sum(axis=(1, 2))) if k > 0 and p > 0}
+    parts = _parts(years, sorted(set(year_list) | with_pop), per_year)
+    c = np.array([strata_num[p].sum() for p in parts["months"]])
+    nn = np.array([month_n[p].sum() for p in parts["months"]])
+    d = np.array([py[np.isin(pyears, ys)].sum() for ys in parts["years"]])
+    if not use_dsr:
+        return _parts_frame(parts, count=c, denominator=d, n=nn, **_crude_arrays(c, d, ind))
+    weights, note = _cube_weights(cur, f)
+    if note:
+        notes.append(note)
+    ev = _events_cube(cur, ind.id, f, munis)
+    if ev is not None:
+        notes.append("interval for repeat admissions of the same person (events per person counted "
+                     "within calendar years)")
+    value, lower, upper, method = [], [], [], []
+    for p, ys in zip(parts["months"], parts["years"]):
+        s_num, s_py = strata_num[p].sum(axis=0), py[np.isin(pyears, ys)].sum(axis=0)
+        ok = ~np.isnan(weights) & (s_py > 0)
+        if not ok.any():
+            value.append(np.nan), lower.append(np.nan), upper.append(np.nan)
+            method.append("not calculated (no population)")
+            continue
+        factor = None
+        if ev is not None:
+            e = ev[1][:, np.isin(ev[0], ys)].sum(axis=1)
+            with np.errstate(divide="ignore", invalid="ignore"):
+                factor = np.where(e[0] > 0, np.maximum(e[1] / e[0], 1.0), 1.0)[ok]
+        r = rates.dsr(s_num[ok], s_py[ok], weights[ok], multiplier=ind.multiplier, conf_level=CONF_LEVEL,
+                      variance_factor=factor)
+        value.append(r.value), lower.append(r.lower), upper.append(r.upper)
+        method.append(r.method + (f" ({r.note})" if r.note else ""))
+    return _parts_frame(parts, count=c, denominator=d, n=nn, value=value, lower=lower, upper=upper, method=method)
+
+
+def _cube_weights(cur, f: Filters) -> tuple[np.ndarray, str | None]:
+    """:func:`_standard_weights` per ESP band x sex (NaN: not a stratum), and its note; remembered per connection."""
+    def compute():
+        weights, note = _standard_weights(cur, f, ["age_band", "sex"])
+        w = np.full((len(_BANDS) + 1, 3), np.nan)
+        sexes = _sex_axis(True)
+        for row in weights.to_dict("records"):
+            if row["age_band"] not in _BAND_FROM:
+                continue
+            b = _BANDS.index(row["age_band"])
+            if "sex" in row:
+                w[b, sexes.index(row["sex"]) if row["sex"] in ("F", "M") else 2] = row["standard"]
+            else:  # ESP 2013: the band's weight for each sex
+                w[b, :] = row["standard"]
+        return w, note
+    return store.memo(cur, ("cube_weights", f.standard_year), compute)
 
 
 # =========================================================================================================
@@ -1216,85 +1514,88 @@ def canonical_filters(indicator_id: str, filters: Filters) -> Filters:
     return replace(filters, **changes) if changes else filters
 
 
-def key_figure_benchmarks(con, filters: Filters, indicator_id: str) -> tuple[float, float]:
-    """(Region Midtjylland's value, the country's value) of an indicator for the filters (area ignored),
-    protected like any published value (NaN when suppressed or not available)."""
-    cur = store.cursor(con)
-    if not _ready(cur, *_AGG_TABLES):
-        return (np.nan, np.nan)
-    home = Filters(area=_home_region_area())
-    units = {"region": home.municipality_codes, "national": tuple(sorted(_ALL_MUNIS))}
-    r = _compute(cur, indicator_id, filters, [], units=units)
-    if r.frame.empty:
-        return (np.nan, np.nan)
-    values = []
-    for unit in ("region", "national"):
-        row = r.frame[r.frame["unit"] == unit]
-        protected = _protect(row.reset_index(drop=True), indicator_id) if len(row) else row
-        value = protected["value"].iloc[0] if len(protected) else np.nan
-        values.append(float(value) if pd.notna(value) else np.nan)
-    return (values[0], values[1])
+def key_figure(con, filters: Filters, indicator_id: str) -> pd.DataFrame:
+    """One row of :func:`key_figures` for an indicator with a rate, proportion or median statistic (pages cache
+    the six figures one by one).
 
-
-def key_figure(con, filters: Filters, indicator_id: str, *,
-               benchmarks: tuple[float, float] | None = None) -> pd.DataFrame:
-    """One row of :func:`key_figures` for any indicator (pages cache the six figures one by one).
-
-    ``benchmarks`` is :func:`key_figure_benchmarks` for the same filters when the caller has it (it does not
-    depend on the area, so a page can cache it across municipalities); otherwise it is computed here. The
-    selection's value and its yearly sparkline come from one scan of the indicator's aggregate.
+    Computed from the monthly cubes (see "key figures" below): the region's and country's values are
+    remembered per connection for the filters, so a new municipality costs one small cube per indicator and
+    a new period, age group, sex or standard population no SQL at all.
     """
     cur = store.cursor(con)
     if not _ready(cur, *_AGG_TABLES):
         return pd.DataFrame(columns=_KEY_COLS)
-    region_value, national_value = (key_figure_benchmarks(con, filters, indicator_id) if benchmarks is None
-                                    else benchmarks)
+    ind = _indicator(indicator_id)
+    if ind.statistic not in _CUBE_STATISTICS:
+        raise QueryError(f"{indicator_id} is not a key figure (its statistic is {ind.statistic}).")
+    region_value, national_value = _benchmarks(cur, filters, indicator_id)
     full_years = [y for y in range(int(filters.start[:4]), int(filters.end[:4]) + 1)
                   if filters.start <= f"{y}-01" and f"{y}-12" <= filters.end]
-    ind = _indicator(indicator_id)
-    r = _compute(cur, indicator_id, filters, ["period"], period="year", also_total=True)
-    sel = _protect(r.total, indicator_id) if r.total is not None and len(r.total) else None
-    trend = r.frame.sort_values("period").reset_index(drop=True)
-    trend = _protect(trend, indicator_id, group_cols=[])
-    trend["period"] = pd.to_datetime(trend["period"])
-    years = [int(p.year) for p in trend["period"]]
-    values = [float(v) if pd.notna(v) else np.nan for v in trend["value"]]
+    figures, notes, standardised = _cube_figures(cur, indicator_id, filters, filters.municipality_codes,
+                                                 per_year=True)
+    # the total alone (nothing adds up to it here) and the years, which add up to it: secondary suppression
+    # works within each part
+    figures = _protect(figures, indicator_id, group_cols=["part"]) if figures is not None else None
+    part = figures["part"].to_numpy(dtype=object) if figures is not None else np.array([], dtype=object)
+    col = {c: figures[c].to_numpy(dtype=float, na_value=np.nan) if figures is not None else np.zeros(0)
+           for c in ("value", "lower", "upper", "count", "denominator")}
+    is_year = part == "year"
+    years = [int(p.year) for p in figures["period"][is_year]] if figures is not None else []
+    values = [float(v) for v in col["value"][is_year]]
     by_year = dict(zip(years, values))
     last = full_years[-1] if full_years else None
     last_value = by_year.get(last, np.nan) if last else np.nan
     prev_value = by_year.get(last - 1, np.nan) if last and (last - 1) in full_years else np.nan
     change = last_value - prev_value if np.isfinite(last_value) and np.isfinite(prev_value) else np.nan
     direction = None if not np.isfinite(change) else ("up" if change > 0 else "down" if change < 0 else "unchanged")
-    full = trend[trend["period"].dt.year.isin(full_years)]
+    full = np.isin(years, full_years) if years else np.zeros(0, dtype=bool)
+    full_values = col["value"][is_year][full]
     marker = None
-    if full["value"].notna().sum() >= rates.MIN_POINTS_FOR_TREND:
+    if np.count_nonzero(~np.isnan(full_values)) >= rates.MIN_POINTS_FOR_TREND:
         try:
-            if ind.statistic == "rate" and not r.standardised and indicator_id in ("avoidable_65_per_1000",
-                                                                                    "acute_per_1000"):
-                marker = rates.trend_marker(full["value"].astype(float).to_numpy(),
-                                            counts=full["count"].astype(float).to_numpy(),
-                                            populations=full["denominator"].astype(float).to_numpy())
+            if ind.statistic == "rate" and not standardised and indicator_id in ("avoidable_65_per_1000",
+                                                                                  "acute_per_1000"):
+                marker = rates.trend_marker(full_values, counts=col["count"][is_year][full],
+                                            populations=col["denominator"][is_year][full])
             else:
-                marker = rates.trend_marker(full["value"].astype(float).to_numpy())
+                marker = rates.trend_marker(full_values)
         except rates.RateInputError:
             marker = None
 
-    def first(col: str) -> float:
-        return float(sel[col].iloc[0]) if sel is not None and pd.notna(sel[col].iloc[0]) else np.nan
+    total = part == "total"
+
+    def first(name: str) -> float:
+        return float(col[name][total][0]) if total.any() else np.nan
 
     row = {
         "indicator_id": indicator_id, "value": first("value"), "lower": first("lower"), "upper": first("upper"),
-        "suppressed": bool(sel["suppressed"].iloc[0]) if sel is not None else False,
+        "suppressed": bool(figures["suppressed"].to_numpy()[total][0]) if total.any() else False,
         "region_value": region_value, "national_value": national_value,
         "unit": ind.unit_en, "statistic": ind.statistic, "polarity": ind.polarity,
-        "standardised": r.standardised, "spark_years": years, "spark_values": values,
+        "standardised": standardised, "spark_years": years, "spark_values": values,
         "last_year": last, "last_value": last_value, "previous_value": prev_value, "change": change,
         "direction": direction, "trend": marker.direction if marker else None,
-        "trend_method": marker.method if marker else None, "note": "; ".join(r.notes),
+        "trend_method": marker.method if marker else None, "note": "; ".join(notes),
     }
     return pd.DataFrame([row], columns=_KEY_COLS)
 
 
+def _benchmarks(cur, filters: Filters, indicator_id: str) -> tuple[float, float]:
+    """(Region Midtjylland's value, the country's value) of an indicator for the filters (area ignored),
+    protected like any published value (NaN when suppressed or not available); remembered per connection."""
+    f = replace(canonical_filters(indicator_id, filters), area=_home_region_area())
+
+    def compute() -> tuple[float, float]:
+        totals = [_cube_figures(cur, indicator_id, f, munis, per_year=False)[0]
+                  for munis in (f.municipality_codes, sorted(_ALL_MUNIS))]
+        if totals[0] is None:
+            return (np.nan, np.nan)
+        values = _protect(pd.concat(totals, ignore_index=True), indicator_id)["value"]  # each row on its own
+        return tuple(float(v) if pd.notna(v) else np.nan for v in values)
+    return store.memo(cur, ("benchmarks", indicator_id, f), compute, max_entries=128)
+
+
+@functools.lru_cache(maxsize=1)
 def _home_region_area() -> str:
     """The URL area of the product's home region (Region Midtjylland)."""
     r = reference.regions()

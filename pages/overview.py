@@ -2,12 +2,10 @@
 from __future__ import annotations
 
 import math
-from dataclasses import replace
 
 import streamlit as st
 
 from analysis import figures, indicators, queries
-from analysis.filters import DEFAULT_AREA
 from analysis.i18n import fmt_number, t
 from pages import _shared as ui
 from pages import _sidebar as sb
@@ -27,16 +25,9 @@ def _fmt(value: float, decimals: int = 1) -> str:
     return "–" if value is None or (isinstance(value, float) and math.isnan(value)) else fmt_number(value, lg, decimals=decimals)
 
 
-def key_figure(indicator_id: str):
-    """One key figure, cached in two parts: the region's and country's values do not depend on the area, and
-    filters an indicator ignores are made canonical, so most filter changes reuse part of the work."""
-    fc = queries.canonical_filters(indicator_id, f)
-    benchmarks = ui.query("key_figure_benchmarks", replace(fc, area=DEFAULT_AREA), indicator_id)
-    return next(ui.query("key_figure", fc, indicator_id, benchmarks=benchmarks).itertuples())
-
-
 cols = st.columns(3)
-for i, row in enumerate(key_figure(ind_id) for ind_id in queries.HEADLINE_INDICATORS):
+for i, row in enumerate(next(ui.query("key_figure", f, ind_id).itertuples())
+                         for ind_id in queries.HEADLINE_INDICATORS):
     ind = indicators.get(row.indicator_id)
     with cols[i % 3].container(border=True):
         name = ind.name_da if lg == "da" else ind.name_en
