@@ -995,6 +995,16 @@ def _fetch_cube(cur, ind: indicators.Indicator, m: _Measure, groups: tuple[str, 
     return _Cube(np.asarray(months, dtype="datetime64[M]"), axes[1][1], axes[2][1], extras, arrays, cap)
 
 
+def _by_year_band_sex(frame: pd.DataFrame, cols: Sequence[str]) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+    """(years, one dense array per column over year x ESP band x sex) of a long frame with those keys."""
+    years = sorted(int(y) for y in frame["year"].unique())
+    if not years:
+        return np.zeros(0, dtype=int), {c: np.zeros((0, len(_BANDS) + 1, 3)) for c in cols}
+    frame = frame.assign(year=frame["year"].astype(int))
+    axes = [("year", years), ("age_band", [*_BANDS, _OTHER]), ("sex", _sex_axis(True))]
+    return np.asarray(years, dtype=int), _dense(frame, axes, cols)
+
+
 def _population_cube(cur, munis: Sequence[int]) -> tuple[np.ndarray, np.ndarray]:
     """(years, population per year x ESP band x sex) of the municipalities, remembered per connection."""
     munis = tuple(sorted({int(c) for c in munis}))
@@ -1004,11 +1014,8 @@ def _population_cube(cur, munis: Sequence[int]) -> tuple[np.ndarray, np.ndarray]
         muni = _muni_clause("municipality_code", munis, params)
         frame = cur.execute("SELECT year, age_band, sex, sum(population) AS population FROM agg_population_year"
                             + (f" WHERE {muni}" if muni else "") + " GROUP BY ALL", params).df()
-        years = sorted(int(y) for y in frame["year"].unique())
-        frame["year"] = frame["year"].astype(int)
-        axes = [("year", years), ("age_band", [*_BANDS, _OTHER]), ("sex", _sex_axis(True))]
-        return np.asarray(years, dtype=int), _dense(frame, axes, ["population"])["population"] if years else \
-            np.zeros((0, len(_BANDS) + 1, 3))
+        years, d = _by_year_band_sex(frame, ["population"])
+        return years, d["population"]
     return store.memo(cur, ("population_cube", munis), fetch, max_entries=96)
 
 
@@ -1024,12 +1031,8 @@ def _events_cube(cur, indicator_id: str, f: Filters, munis: Sequence[int]) -> tu
         frame = _event_sums(cur, everything, indicator_id, ["year", "age_band", "sex"], bands=None, munis=munis)
         if frame is None:
             return None
-        years = sorted(int(y) for y in frame["year"].unique())
-        frame["year"] = frame["year"].astype(int)
-        axes = [("year", years), ("age_band", [*_BANDS, _OTHER]), ("sex", _sex_axis(True))]
-        d = _dense(frame, axes, ["ev1", "ev2"]) if years else {c: np.zeros((0, len(_BANDS) + 1, 3))
-                                                              for c in ("ev1", "ev2")}
-        return np.asarray(years, dtype=int), np.stack([d["ev1"], d["ev2"]])
+        years, d = _by_year_band_sex(frame, ["ev1", "ev2"])
+        return years, np.stack([d["ev1"], d["ev2"]])
     return store.memo(cur, key, fetch, max_entries=96)
 
 
