@@ -3,9 +3,11 @@
 
     AKUTINDBLIK_DB=data/generated/akutindblik.duckdb .venv/bin/python -m tests.benchmarks.bench_pages [--changes 8]
 
-For every page: one warm-up run, then a series of filter changes (municipality, age group, sex, period,
-standardisation), each timed as a full script rerun in Streamlit's AppTest (queries, statistics and figure
-building included; browser drawing excluded). Prints median and maximum per page. Not a test: it measures.
+For every page: the caches emptied (Streamlit's data and resource caches, so the page starts on a new
+connection with nothing remembered from the pages before it), one warm-up run, then a series of filter changes
+(municipality, age group, sex, period, standardisation), each timed as a full script rerun in Streamlit's
+AppTest (queries, statistics and figure building included; browser drawing excluded). Prints median and
+maximum per page. Not a test: it measures.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ import statistics
 import time
 from pathlib import Path
 
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
 from tests.conftest import select
@@ -36,6 +39,8 @@ def main() -> None:
              "pages/acute_beds.py", "pages/data.py", "pages/method.py"]
     print(f"{'page':24} {'first':>7} {'median':>7} {'max':>7}  (seconds per filter change)")
     for page in pages:
+        st.cache_data.clear()
+        st.cache_resource.clear()
         t = time.perf_counter()
         app.switch_page(page).run()
         first = time.perf_counter() - t
