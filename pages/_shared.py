@@ -136,7 +136,7 @@ def show_chart(fig, table: pd.DataFrame, *, key: str, caption: str, lg: str) -> 
                                file_name=f"{key}.csv", mime="text/csv", key=f"{key}_csv", on_click="ignore")
 
 
-RESOLUTIONS = ("month", "quarter", "year")
+RESOLUTIONS = ("month", "quarter", "year")  # chosen with pages._sidebar.resolution
 MAX_HIDDEN = 0.25  # above this share of hidden rows, a time chart moves to the next coarser resolution
 MAX_BARS = 30  # a ranking of more municipalities (Hele landet: 98) shows the top and bottom 15 and the selection
 

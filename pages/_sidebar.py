@@ -12,7 +12,7 @@ from analysis import reference
 from analysis.filters import (AGE_GROUPS, DEFINITIONS, PARAM_KEYS, SEXES, FilterError, Filters,
                               diagnosis_groups_of)
 from analysis.i18n import DEFAULT_LANGUAGE, LANGUAGES, t
-from pages._shared import area_label, data_range, group_label, municipality_name
+from pages._shared import RESOLUTIONS, area_label, data_range, group_label, municipality_name
 
 # The selection lives in one plain session key, _SEL; the sidebar widgets are drawn from it on every run and
 # write user changes back through on_change. Streamlit forgets the entry script's widget state on a page
@@ -142,6 +142,12 @@ def choice(param: str, options: Sequence[Any], *, label: str, lg: str, kind: str
     elif param in st.query_params:
         del st.query_params[param]
     return value
+
+
+def resolution(lg: str, *, container: Any = st) -> str:
+    """The time resolution of a page's charts (month, quarter, year), the same control on every page."""
+    return choice("res", RESOLUTIONS, label=t("res", lg), lg=lg, kind="segmented", container=container,
+                  format_func=lambda r: t(f"period_{r}", lg))
 
 
 def language_switch() -> None:

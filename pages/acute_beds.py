@@ -23,7 +23,7 @@ if not ui.has_data():
 f = sb.filters()
 regions = f.comparison_region_codes
 region = f.region_code or (regions[0] if len(regions) == 1 else None)
-res = sb.choice("res", ui.RESOLUTIONS, label=t("res", lg), lg=lg, format_func=lambda r: t(f"period_{r}", lg))
+res = sb.resolution(lg)
 
 
 def timechart(query_args: tuple, **kwargs) -> None:

@@ -21,8 +21,7 @@ name = ind.name_da if lg == "da" else ind.name_en
 unit = ind.unit_da if lg == "da" else ind.unit_en
 area = ui.area_label(f.area, lg)
 
-period = sb.choice("res", ui.RESOLUTIONS, label=t("res", lg), lg=lg, kind="segmented",
-                   format_func=lambda p: t(f"period_{p}", lg))
+period = sb.resolution(lg)
 trend = ui.query("indicator_trend", f, IND, period=period)
 title = t("av_trend_title", lg, name=name) + (t("av_std_suffix", lg, std=f.standard_label) if f.standardised else "")
 if trend.empty:

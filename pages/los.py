@@ -26,8 +26,7 @@ region = f.region_code or (regions[0] if len(regions) == 1 else None)
 left, right = st.columns(2)
 scope = sb.choice("scope", ("acute", "avoidable"), label=t("los_scope", lg), lg=lg, container=left,
                   format_func=lambda s: t(f"los_scope_{s}", lg))
-res = sb.choice("res", ui.RESOLUTIONS, label=t("res", lg), lg=lg, container=right,
-                format_func=lambda r: t(f"period_{r}", lg))
+res = sb.resolution(lg, container=right)
 
 
 def timechart(*query_args, **kwargs) -> None:

@@ -39,7 +39,7 @@ def benchmark_label(name: str) -> str:
 
 
 # --- over time -----------------------------------------------------------------------------------------
-res = sb.choice("res", ui.RESOLUTIONS, label=t("res", lg), lg=lg, format_func=lambda r: t(f"period_{r}", lg))
+res = sb.resolution(lg)
 left, right = st.columns(2)
 with left:
     timechart("indicator_trend", f, INDICATOR, value="value", title=t("re_trend_title", lg), key="re_trend",

@@ -174,6 +174,8 @@ def test_page_opened_from_links(monkeypatch, demo_db, page):
 # page-level choices travel in the link too: (page, parameter, a non-default value, the default, widget key)
 PAGE_CHOICES = [("pages/avoidable.py", "res", "quarter", "month", "forebyggelige_res"),
                 ("pages/los.py", "scope", "avoidable", "acute", "liggetid_scope"),
+                ("pages/los.py", "res", "quarter", "month", "liggetid_res"),
+                ("pages/readmissions.py", "res", "year", "month", "genindlaeggelser_res"),
                 ("pages/acute_beds.py", "res", "year", "month", "akutfunktioner_res"),
                 ("pages/data.py", "measure", "acute_bed_stays", "episodes", "datagrundlag_measure")]
 
