@@ -88,6 +88,7 @@ COVID_COLUMNS = {"covid_wave1": "covid_wave1", "covid_wave2": "covid_wave2"}  # 
 COVID_FALLBACK = {"covid_wave1": ("2020-03-11", "2020-06-30"), "covid_wave2": ("2020-12-01", "2021-02-28")}
 PLACEBO_STARTS = ("2017-09-01", "2018-03-01")  # pre-period dates with a full 16-month window before Sep 2019
 PLACEBO_LENGTH_MONTHS = 16  # as long as the real agreement (Sep 2019 - Dec 2020)
+BURN_DOWN_HORIZON_MONTHS = 120  # the budget projection stops 10 years after the agreement's end
 START_SHIFT_MONTHS = 3  # the issue's +-3 month sensitivity of the start date
 REGION_UNIT = 1082  # unit id of "Midtjylland summed" in synthetic-control panels (Midtjylland's region code)
 CONF_LEVEL = 0.95
@@ -314,7 +315,8 @@ class BudgetBurnDown:
         One row per month from the agreement's start: ``month, kind ("observed"/"projected"),
         contacts (NaN when projected), fee_dkk, spend_dkk, cumulative_dkk, budget_dkk, remaining_dkk,
         share_of_budget, in_agreement``. Observed rows run to ``as_of``; projected rows continue at the
-        average monthly spend until the budget is spent or the agreement has ended, whichever is later.
+        average monthly spend until the budget is spent or the agreement has ended, whichever is later,
+        but at most ``BURN_DOWN_HORIZON_MONTHS`` (10 years) past the end.
     budget_dkk, fee_dkk : float
     fee_is_assumption : bool
         The fee per contact is not public (DOMAIN.md): an editable assumption in interventions.csv.
@@ -326,7 +328,8 @@ class BudgetBurnDown:
         Last month counted as observed.
     exhaustion_month : pandas.Timestamp or None
         The month in which the (observed, then projected) cumulative spend reaches the budget; ``None``
-        when nothing has been spent.
+        when nothing has been spent, or when at the average spend the budget would last more than
+        ``BURN_DOWN_HORIZON_MONTHS`` past the agreement's end (the rule text says so).
     exhausted_before_end : bool
         The budget is (projected to be) spent before the agreement's end (31 Dec 2020).
     spend_by_municipality : pandas.DataFrame
@@ -1546,9 +1549,9 @@ def budget_burn_down(
     Contacts are ``sum(agg_acute_bed_month.gp_advice_contacts)`` over the intervention's municipalities,
     by the month the acute-function stay started, in the agreement months only. Projection: linear at
     the mean observed monthly spend; the run-out month is the first month whose cumulative spend reaches
-    the budget, also when that is after the end. The rule (DOMAIN.md, the region's announcement of 20 June
-    2019): if the budget is spent before 31 Dec 2020 the agreement can be suspended with 1 month's notice
-    (otherwise it can be ended with 3 months' notice).
+    the budget, also when that is after the end (up to 10 years after it). The rule (DOMAIN.md, the
+    region's announcement of 20 June 2019): if the budget is spent before 31 Dec 2020 the agreement can be
+    suspended with 1 month's notice (otherwise it can be ended with 3 months' notice).
     """
     iv = _intervention(intervention_id)
     fee = float(iv["fee_per_contact_dkk"]) if fee_per_contact_dkk is None else float(fee_per_contact_dkk)
@@ -1593,27 +1596,26 @@ def budget_burn_down(
     avg = float(spend.mean()) if len(spend) else 0.0
     rows = [{"month": m, "kind": "observed", "contacts": float(c), "spend_dkk": float(c) * fee}
             for m, c in observed.items()]
-    cumulative = spent
     exhaustion = None
     cum = 0.0
     for r in rows:
         cum += r["spend_dkk"]
         if exhaustion is None and cum >= budget:
             exhaustion = r["month"]
-    m = last
+    # Projected months: to the end of the agreement, and on to the run-out month when that comes later, but
+    # no further than BURN_DOWN_HORIZON_MONTHS past the end (a trickle of spend would run out in centuries).
+    to_end = (end_month.year - last.year) * 12 + end_month.month - last.month
+    n_projected = max(to_end, 0)
     if exhaustion is None and avg > 0:
-        while True:  # project month by month until the budget is spent and the agreement has ended
-            m = m + pd.DateOffset(months=1)
-            cumulative += avg
-            rows.append({"month": m, "kind": "projected", "contacts": np.nan, "spend_dkk": avg})
-            if exhaustion is None and cumulative >= budget:
-                exhaustion = m
-            if exhaustion is not None and m >= end_month:
-                break
-    else:
-        while m < end_month:
-            m = m + pd.DateOffset(months=1)
-            rows.append({"month": m, "kind": "projected", "contacts": np.nan, "spend_dkk": avg})
+        needed = math.ceil((budget - spent) / avg)  # months after ``last`` (the table's cumsum decides below)
+        n_projected = max(n_projected, min(needed + 1, max(to_end, 0) + BURN_DOWN_HORIZON_MONTHS))
+    rows += [{"month": last + pd.DateOffset(months=k), "kind": "projected", "contacts": np.nan, "spend_dkk": avg}
+             for k in range(1, n_projected + 1)]
+    if exhaustion is None and avg > 0:  # the run-out month by the table's own sums; rows after it dropped
+        reached = np.flatnonzero(np.cumsum([r["spend_dkk"] for r in rows]) >= budget)
+        exhaustion = rows[int(reached[0])]["month"] if len(reached) else None
+        through_end = len(rows) - n_projected + max(to_end, 0)
+        rows = rows[:max(int(reached[0]) + 1 if len(reached) else 0, through_end)]
     table = pd.DataFrame(rows, columns=["month", "kind", "contacts", "spend_dkk"])
     table["month"] = pd.to_datetime(table["month"])
     table["fee_dkk"] = fee
@@ -1627,7 +1629,17 @@ def budget_burn_down(
     before_end = exhaustion is not None and exhaustion < end_month
     end_da, end_en = f"{end.day}. {_month_name(end, 'da')}", end.strftime("%d %B %Y").lstrip("0")
     kr = lambda v, lang: _fmt_number(_nice(v), lang)  # noqa: E731
-    if exhaustion is None:
+    if exhaustion is None and avg > 0:
+        years = BURN_DOWN_HORIZON_MONTHS // 12
+        rule_da = (f"Med et gennemsnitligt forbrug på {kr(avg, 'da')} kr. om måneden rækker budgettet på "
+                   f"{kr(budget, 'da')} kr. langt ud over aftalens udløb {end_da} (mere end {years} år efter). "
+                   "Reglen om suspension med 1 måneds varsel, hvis budgettet bruges før udløbet, bliver derfor ikke "
+                   "aktuel; aftalen kan fortsat opsiges med 3 måneders varsel.")
+        rule_en = (f"At an average spend of DKK {kr(avg, 'en')} a month the budget of DKK {kr(budget, 'en')} lasts "
+                   f"far beyond the agreement's end on {end_en} (more than {years} years after it). The rule that the "
+                   "agreement can be suspended with 1 month's notice if the budget is spent before the end therefore "
+                   "does not apply; it can still be ended with 3 months' notice.")
+    elif exhaustion is None:
         rule_da = ("Der er endnu ikke registreret rådgivningskontakter, så budgettets udløb kan ikke fremskrives. "
                    f"Reglen: bruges budgettet før {end_da}, kan aftalen suspenderes med 1 måneds varsel.")
         rule_en = ("No advisory contacts are recorded yet, so the budget cannot be projected. The rule: if the "

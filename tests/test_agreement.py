@@ -234,6 +234,30 @@ def test_budget_burn_down_projection_and_suspension_rule(demo):
     assert burn.table["month"].max() >= pd.Timestamp("2020-12-01")
 
 
+def test_budget_burn_down_projects_past_the_end_to_the_run_out_month(demo):
+    # A fee so low that the budget runs out after the end: observed to Mar 2020 (7 months), then the mean.
+    burn = A.budget_burn_down(demo["con"], fee_per_contact_dkk=1000.0, as_of="2020-03-01")
+    observed = burn.table[burn.table["kind"] == "observed"]
+    avg = observed["spend_dkk"].mean()
+    # by hand: the first k with spent + k * avg >= budget, counted from March 2020
+    k = int(np.ceil((3_000_000 - observed["spend_dkk"].sum()) / avg))
+    assert 9 < k < 120, "the case must run out after Dec 2020, within the horizon"
+    assert burn.exhaustion_month == pd.Timestamp("2020-03-01") + pd.DateOffset(months=k)
+    assert not burn.exhausted_before_end
+    assert burn.table["month"].max() == burn.exhaustion_month  # the table stops at the run-out month
+    assert "rækker budgettet" in burn.rule_da and "3 måneders varsel" in burn.rule_da
+
+
+def test_budget_burn_down_with_a_trickle_of_spend_stops_at_the_horizon(demo):
+    # 1 øre per contact: at this pace the 3 mio. would last for millions of months (it once ran past 2262)
+    burn = A.budget_burn_down(demo["con"], fee_per_contact_dkk=0.01)
+    assert burn.exhaustion_month is None and not burn.exhausted_before_end
+    assert burn.average_monthly_spend_dkk > 0
+    assert burn.table["month"].max() == pd.Timestamp("2020-12-01")  # projected to the end, no further
+    assert "mere end 10 år" in burn.rule_da and "more than 10 years" in burn.rule_en
+    assert "endnu ikke registreret" not in burn.rule_da
+
+
 # --- everything in one call ------------------------------------------------------------------------------------------
 def test_analyse_returns_everything_for_the_page(demo):
     result = A.analyse(demo["con"], method="its")
