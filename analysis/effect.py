@@ -590,19 +590,38 @@ def interrupted_time_series(
         columns[f"sin{k}"] = np.sin(2 * np.pi * k * calendar_month / 12)
     for k in range(1, harmonics + 1):
         columns[f"cos{k}"] = np.cos(2 * np.pi * k * calendar_month / 12)
+    # Months whose covariate (>= 0) marks only months without events: its coefficient runs to -infinity
+    # (separation) and those months' likelihood to 1 whatever the other terms, so the maximum-likelihood limit
+    # is the fit without them. They are left out of the fit; their fitted and counterfactual values are NaN.
+    keep = np.ones(len(frame), dtype=bool)
+    separated = set()
     for name in covariates:
         values = _numeric(frame, name, "covariate")
-        if np.ptp(values) == 0:
-            notes.append(f"Covariate {name!r} is constant over the data and was left out of the model.")
+        marked = values != 0
+        if np.ptp(values) > 0 and values.min() >= 0 and y[marked].sum() == 0:
+            keep &= ~marked
+            separated.add(name)
+            notes.append(f"Covariate {name!r} marks {int(marked.sum())} month(s) without events; its effect "
+                         "cannot be estimated (separation), so those months were left out of the fit and have no "
+                         "fitted or counterfactual value.")
+    for name in covariates:
+        values = _numeric(frame, name, "covariate")
+        if np.ptp(values[keep]) == 0:
+            if name not in separated:
+                notes.append(f"Covariate {name!r} is constant over the months in the fit and was left out of "
+                             "the model.")
             continue
         columns[name] = values
     names = list(columns)
     X = np.column_stack([columns[n] for n in names])
-    if X.shape[0] <= X.shape[1]:
+    if not (before & keep).any() or not (during & keep).any():
+        raise EffectError("After leaving out the months without events that a covariate marks, no months are "
+                          "left before or during the intervention; the model cannot be estimated.")
+    if int(keep.sum()) <= X.shape[1]:
         raise EffectError(
             f"The model has {X.shape[1]} terms but only {X.shape[0]} months; use a longer series or fewer terms."
         )
-    if np.linalg.matrix_rank(X) < X.shape[1]:
+    if np.linalg.matrix_rank(X[keep]) < X.shape[1]:
         raise EffectError(
             "The model terms are collinear (too few months before, during or after the intervention "
             "for the chosen seasonality, slope changes and covariates); simplify the model."
@@ -610,7 +629,7 @@ def interrupted_time_series(
     if len(month_index) > 1 and np.any(np.diff(month_index) != 1) and hac_lags is not None:
         notes.append("The series has gaps; HAC lags count rows, not calendar months.")
 
-    fit, nb_fit = _fit_count_glm(y, X, log_offset, family=family, hac_lags=hac_lags)
+    fit, nb_fit = _fit_count_glm(y[keep], X[keep], log_offset[keep], family=family, hac_lags=hac_lags)
     params = np.asarray(fit.params, dtype=float)
     cov = np.asarray(fit.cov_params(), dtype=float)
     se = np.sqrt(np.diag(cov))
@@ -637,10 +656,11 @@ def interrupted_time_series(
     intervention = np.array([n in _INTERVENTION_TERMS for n in names])
     X_cf = X.copy()
     X_cf[:, intervention] = 0.0
-    eta = X @ params + log_offset
-    eta_cf = X_cf @ params + log_offset
+    eta = np.where(keep, X @ params + log_offset, np.nan)
+    eta_cf = np.where(keep, X_cf @ params + log_offset, np.nan)
     mu, mu_cf = np.exp(eta), np.exp(eta_cf)
     se_eta_cf = np.sqrt(np.einsum("ij,jk,ik->i", X_cf, cov, X_cf))
+    fitted_during, fitted_after = during & keep, after & keep  # the sums below run over the fitted months
 
     def avoided(mask: np.ndarray) -> tuple[float, float, float]:
         value = float(np.sum(mu_cf[mask] - mu[mask]))
@@ -648,12 +668,12 @@ def interrupted_time_series(
         sd = float(np.sqrt(grad @ cov @ grad))
         return value, value - z * sd, value + z * sd
 
-    ev, ev_lo, ev_hi = avoided(during)
-    ev_after = avoided(after) if after.any() else (None, None, None)
+    ev, ev_lo, ev_hi = avoided(fitted_during)
+    ev_after = avoided(fitted_after) if fitted_after.any() else (None, None, None)
     # Average relative change over the during period: log(sum mu) - log(sum mu_cf), delta method.
-    g_fit = (mu[during, None] * X[during]).sum(0) / mu[during].sum()
-    g_cf = (mu_cf[during, None] * X_cf[during]).sum(0) / mu_cf[during].sum()
-    log_ratio = float(np.log(mu[during].sum()) - np.log(mu_cf[during].sum()))
+    g_fit = (mu[fitted_during, None] * X[fitted_during]).sum(0) / mu[fitted_during].sum()
+    g_cf = (mu_cf[fitted_during, None] * X_cf[fitted_during]).sum(0) / mu_cf[fitted_during].sum()
+    log_ratio = float(np.log(mu[fitted_during].sum()) - np.log(mu_cf[fitted_during].sum()))
     grad = g_fit - g_cf
     sd_ratio = float(np.sqrt(grad @ cov @ grad))
 
@@ -702,7 +722,7 @@ def interrupted_time_series(
         family=family,
         dispersion=dispersion,
         nb_alpha=nb_fit[0] if nb_fit else None,
-        n_obs=int(len(y)),
+        n_obs=int(keep.sum()),
         conf_level=conf_level,
         method=method,
         notes=tuple(notes),

@@ -112,7 +112,8 @@ else:
     before = series["period"].eq("before")
     last_before = before & ~before.shift(-1, fill_value=False)  # joins the dashed line to the solid one
     series["fitted"] = series["counterfactual"].where(before)
-    for col in ("counterfactual", "counterfactual_lower", "counterfactual_upper"):  # an overflowed band is no band
+    for col in ("counterfactual", "counterfactual_lower", "counterfactual_upper"):  # no band before, none where
+        # the model left a month out (a covariate marking only months without events)
         series[col] = series[col].where((~before | last_before) & np.isfinite(series[col]))
     shown = disclosure.suppress_counts(series, count_cols="observed")  # small municipalities: months with 1-4
     fig = figures.counterfactual(shown, x="time", observed="observed", fitted="fitted",

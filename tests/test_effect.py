@@ -295,6 +295,30 @@ def test_its_constant_covariate_is_dropped_with_a_note():
     assert "lpr3" not in set(result.coefficients["term"])
 
 
+def test_its_covariate_marking_only_months_without_events_is_fitted_as_its_limit():
+    # A small municipality: no events in the three months a COVID-19 indicator marks. The indicator's MLE runs
+    # to -infinity (separation) and those months' likelihood to 1, so every other estimate is the fit without
+    # them. Before the fix the counterfactual band of those months was [0, inf].
+    data, _, _ = simulated_series(seed=11, population=3_000.0, base_rate=0.002, covid_ratio=1.0)
+    marked = data["month"].isin(pd.to_datetime(["2020-12-01", "2021-01-01", "2021-02-01"]))
+    data.loc[marked, "admissions"] = 0
+    data["wave2"] = marked.astype(float)
+    kwargs = dict(time="month", count="admissions", offset="population", start="2019-09-01", end="2020-12-31",
+                  harmonics=1)
+    got = interrupted_time_series(data, covariates=["wave2"], **kwargs)
+    limit = interrupted_time_series(data[~marked], **kwargs)
+    for field in ("rate_ratio", "lower", "upper", "events_avoided", "events_avoided_lower", "events_avoided_upper",
+                  "after_rate_ratio", "dispersion"):
+        assert getattr(got, field) == pytest.approx(getattr(limit, field), rel=1e-9), field
+    assert got.n_obs == len(data) - 3 and "wave2" not in set(got.coefficients["term"])
+    assert any("wave2" in note and "3 month" in note for note in got.notes)
+    series = got.series.set_index("time")
+    assert series.loc[marked.to_numpy(), ["fitted", "counterfactual", "counterfactual_upper"]].isna().all().all()
+    rest = series.loc[~marked.to_numpy(), ["counterfactual_lower", "counterfactual_upper"]]
+    assert np.isfinite(rest.to_numpy()).all()
+    assert list(series.loc[marked.to_numpy(), "period"]) == ["during", "after", "after"]  # the periods stay
+
+
 def test_its_conf_level_changes_width_only(sicily):
     kwargs = dict(time="date", count="aces", offset="stdpop", start="2005-01-01")
     r95 = interrupted_time_series(sicily, **kwargs)
