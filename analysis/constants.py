@@ -17,6 +17,7 @@ DEFAULT_DB_PATH = GENERATED_DIR / "akutindblik.duckdb"  # what `make run` and th
 # --- Episode construction (Sundhedsdatastyrelsen's consistent LPR2/LPR3 admission definition) --------
 TRANSFER_GAP_HOURS = 4  # contacts at most 4 h apart (or overlapping) form one stay: transfers count once
 MIN_ADMISSION_HOURS = 12  # a stay of at least 12 h is an "admission"; shorter stays are short contacts
+OPEN_STAY_SUSPECT_DAYS = 90  # a somatic stay still open this long before the data end: probably a missing discharge
 
 # --- Indicators -------------------------------------------------------------------------------------
 AVOIDABLE_MIN_AGE = 65  # the national preventable-admissions indicator covers citizens aged 65+

@@ -120,6 +120,15 @@ so each cube carries only the keys its pages need; the measures are additive, so
     ``acsc_purdy2009``: acute stays in one of its groups); ``grp`` is the diagnosis group, NULL for all
     groups of the definition together (a person's stays in different groups add up there). A person who
     changes age band or municipality within a year is counted in each stratum separately.
+``data_quality``
+    Checks on the open stays (no discharge), for the Data page: ``check_id, n``. ``open_stays``: stays
+    without a discharge (still admitted at the data end, or a discharge that is missing);
+    ``open_stays_suspect``: of those, stays that began more than ``OPEN_STAY_SUSPECT_DAYS`` (90) days
+    before the data end — rare in somatic acute care, so probably a missing discharge;
+    ``contacts_merged_into_suspect``: later contacts of the same person merged into those stays (an open
+    stay reaches to the data end, so it swallows them and the admissions are undercounted);
+    ``admissions_discharge_quarantined``: admissions without a discharge whose discharge row is in the
+    quarantine (the likely cause: correct those rows and load the file again).
 ``derived_meta``
     One row per derived table: ``table_name, n_rows, built_at, data_end, code_list_version``.
 
@@ -176,6 +185,7 @@ DERIVED_TABLES = (
     "agg_acute_bed_occupancy_month",
     "agg_population_year",
     "agg_events_per_person_year",
+    "data_quality",
     "derived_meta",
 )
 
@@ -527,6 +537,26 @@ GROUP BY ALL
 ORDER BY ALL
 """
 
+_SQL_DATA_QUALITY = """
+CREATE OR REPLACE TABLE data_quality AS
+WITH open_stays AS (
+    SELECT admitted_at < CAST($data_end AS TIMESTAMP) - $suspect AS suspect, n_contacts
+    FROM episodes WHERE discharged_at IS NULL
+),
+quarantined AS (  -- discharge rows in the quarantine whose admission was loaded but has no discharge
+    SELECT DISTINCT q.record_id FROM quarantine q JOIN deliveries d USING (delivery_id)
+    WHERE d.kind = 'discharges' AND q.record_id IS NOT NULL
+      AND EXISTS (SELECT 1 FROM admissions a WHERE a.admission_id = q.record_id)
+      AND NOT EXISTS (SELECT 1 FROM discharges x WHERE x.admission_id = q.record_id)
+)
+SELECT check_id, CAST(n AS BIGINT) AS n FROM (VALUES
+    ('open_stays', (SELECT count(*) FROM open_stays)),
+    ('open_stays_suspect', (SELECT count(*) FROM open_stays WHERE suspect)),
+    ('contacts_merged_into_suspect', (SELECT coalesce(sum(n_contacts - 1), 0) FROM open_stays WHERE suspect)),
+    ('admissions_discharge_quarantined', (SELECT count(*) FROM quarantined))
+) AS t(check_id, n)
+"""
+
 _SQL_AGG_EVENTS_PER_PERSON = """
 CREATE OR REPLACE TABLE agg_events_per_person_year AS
 WITH ev AS MATERIALIZED (
@@ -710,6 +740,8 @@ def _rebuild(
     con.execute(_SQL_AGG_OCCUPANCY, {"data_end": data_end_ts})
     con.execute(_SQL_AGG_POPULATION)
     con.execute(_SQL_AGG_EVENTS_PER_PERSON, {"l_prev": LIST_PREVENTABLE, "l_oecd": LIST_OECD, "l_acsc": LIST_ACSC})
+    con.execute(_SQL_DATA_QUALITY, {"data_end": data_end_ts,
+                                    "suspect": timedelta(days=constants.OPEN_STAY_SUSPECT_DAYS)})
 
     counts: dict[str, int] = {}
     for table in DERIVED_TABLES[:-1]:  # fixed allow-list of our own table names

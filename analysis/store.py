@@ -128,6 +128,20 @@ def quarantine_summary(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     ).df()
 
 
+DATA_QUALITY_CHECKS = ("open_stays", "open_stays_suspect", "contacts_merged_into_suspect",
+                       "admissions_discharge_quarantined")
+
+
+def data_quality(con: duckdb.DuckDBPyConnection) -> dict[str, int] | None:
+    """The open-stay checks computed at load (``derived.data_quality``): check id -> count; None before the
+    first load that built them."""
+    cur = cursor(con)
+    if not _has_table(cur, "data_quality"):
+        return None
+    found = dict(cur.execute("SELECT check_id, n FROM data_quality").fetchall())
+    return {check: int(found.get(check, 0)) for check in DATA_QUALITY_CHECKS}
+
+
 def quarantine_rows(con: duckdb.DuckDBPyConnection, *, limit: int = 1000) -> pd.DataFrame:
     """The first ``limit`` quarantined rows with line, column and reason (never whole source rows)."""
     cur = cursor(con)

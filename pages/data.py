@@ -1,4 +1,5 @@
-"""Data page: deliveries, row counts, quarantined rows with reasons, coverage heatmap and known breaks."""
+"""Data page: deliveries, row counts, quarantined rows with reasons, stays without a discharge, coverage heatmap
+and known breaks."""
 from __future__ import annotations
 
 import pandas as pd
@@ -6,8 +7,8 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from analysis import figures, reference, store
-from analysis.constants import SUPPRESSION_THRESHOLD, db_path_from_env
-from analysis.i18n import t
+from analysis.constants import OPEN_STAY_SUSPECT_DAYS, SUPPRESSION_THRESHOLD, db_path_from_env
+from analysis.i18n import fmt_number, t
 from pages import _shared as ui
 from pages import _sidebar as sb
 from pages._shared import connection
@@ -66,6 +67,21 @@ else:
         "file_name": t("col_file", lang), "line": st.column_config.NumberColumn(t("col_line", lang)),
         "record_id": t("col_record", lang), "column": t("col_column", lang),
         "reason_code": t("col_reason_code", lang), "reason": st.column_config.TextColumn(t("col_reason", lang), width="large")})
+
+quality = store.data_quality(con)
+if quality is not None:
+    st.subheader(t("data_open", lang))
+    days = OPEN_STAY_SUSPECT_DAYS
+    st.caption(t("data_open_caption", lang, days=days))
+    cols = st.columns(len(quality))
+    for col, (check, n) in zip(cols, quality.items()):
+        col.metric(t(f"data_{check}", lang, days=days), fmt_number(n, lang))
+    if quality["open_stays_suspect"]:
+        st.warning(t("data_open_warning", lang, days=days, suspect=fmt_number(quality["open_stays_suspect"], lang),
+                     merged=fmt_number(quality["contacts_merged_into_suspect"], lang),
+                     quarantined=fmt_number(quality["admissions_discharge_quarantined"], lang)))
+    else:
+        st.success(t("data_open_ok", lang, days=days))
 
 st.subheader(t("data_coverage", lang))
 measure = sb.choice("measure", ["episodes", "acute_bed_stays"], label=t("data_coverage_measure", lang), lg=lang,

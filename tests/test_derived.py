@@ -228,6 +228,30 @@ def test_ongoing_episode(db: Db) -> None:
     assert e["faerdig_days"] == 0.0
 
 
+def test_data_quality_flags_open_stays_that_are_probably_missing_a_discharge(db: Db) -> None:
+    end = T0 + 200 * DAY
+    # p: no discharge 150 days before the data end (suspect), then two later stays merged into it
+    db.contact("p", T0 + 50 * DAY, None, cid="p1")
+    db.contact("p", T0 + 80 * DAY, T0 + 81 * DAY, cid="p2")
+    db.contact("p", T0 + 120 * DAY, T0 + 122 * DAY, cid="p3")
+    # q: still admitted at the end, 10 days in (normal); r: exactly 90 days before the end (not beyond it)
+    db.contact("q", end - 10 * DAY, None, cid="q1")
+    db.contact("r", end - 90 * DAY, None, cid="r1")
+    db.contact("s", T0, T0 + DAY, cid="s1")  # discharged: not open
+    # p1's discharge row was quarantined (the likely cause); s1's quarantined row was corrected and loaded;
+    # a quarantined discharge for an admission that does not exist says nothing about open stays
+    db.con.execute("INSERT INTO deliveries (delivery_id, batch_id, path, file_name, kind, sha256, loaded_at, n_read, "
+                   "n_loaded, n_quarantined, n_replaced, refused, message) VALUES (7, 1, '/in/d.csv', 'd.csv', "
+                   "'discharges', 'x', TIMESTAMP '2020-01-01', 3, 0, 3, 0, false, '')")
+    for record in ("p1", "s1", "ghost"):
+        db.con.execute("INSERT INTO quarantine VALUES (7, 'd.csv', 2, $r, 'discharged_at', 'end_before_start', "
+                       "'x')", {"r": record})
+    db.build(data_end=end)
+    checks = dict(db.rows("SELECT check_id, n FROM data_quality"))
+    assert checks == {"open_stays": 3, "open_stays_suspect": 1, "contacts_merged_into_suspect": 2,
+                      "admissions_discharge_quarantined": 1}
+
+
 def test_ongoing_short_contact_alone(db: Db) -> None:
     db.contact("p", T0, None, cid="a")
     db.build()

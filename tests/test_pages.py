@@ -18,8 +18,8 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import select
 
-from analysis import reference
-from analysis.i18n import t
+from analysis import constants, reference, store
+from analysis.i18n import fmt_number, t
 
 ROOT = Path(__file__).parent.parent
 APP = str(ROOT / "app.py")
@@ -105,6 +105,23 @@ def test_page_without_a_database_says_so(monkeypatch, tmp_path, page):
     assert_ok(at, page)
     if page not in NEEDS_NO_DATA:
         assert t("no_db_title", "da") in infos(at)
+
+
+def test_data_page_flags_stays_that_are_probably_missing_a_discharge(monkeypatch, demo_db):
+    con = store.connect_readonly(demo_db)
+    checks = dict(store.cursor(con).execute("SELECT check_id, n FROM data_quality").fetchall())
+    con.close()
+    assert checks["open_stays_suspect"] > 0  # the demo plants bad discharge rows, so some stays stay open
+    at = open_page(new_app(monkeypatch, demo_db), "pages/data.py")
+    assert_ok(at, "data page")
+    days = constants.OPEN_STAY_SUSPECT_DAYS
+    metrics = {m.label: m.value for m in at.metric}
+    for check in store.DATA_QUALITY_CHECKS:
+        assert metrics[t(f"data_{check}", "da", days=days)] == fmt_number(checks[check], "da"), check
+    warning = " ".join(w.value for w in at.warning)
+    assert t("data_open_warning", "da", days=days, suspect=fmt_number(checks["open_stays_suspect"], "da"),
+             merged=fmt_number(checks["contacts_merged_into_suspect"], "da"),
+             quarantined=fmt_number(checks["admissions_discharge_quarantined"], "da")) in warning
 
 
 def open_link(at: AppTest, params: dict[str, str]) -> AppTest:

@@ -392,5 +392,11 @@ def test_run_demo_loads_everything_except_exactly_the_planted_dirty_rows(tmp_pat
         assert dict(f.reasons) == expected, name
     con = duckdb.connect(str(db), read_only=True)
     got = set(con.execute("SELECT file_name, record_id, reason_code FROM quarantine").fetchall())
+    checks = dict(con.execute("SELECT check_id, n FROM data_quality").fetchall())
     con.close()
     assert got == {(r["file"], r["record_id"], r["reason_code"]) for r in planted["rows"]}
+    # the Data page's open-stay check finds every admission whose planted bad discharge row was quarantined
+    bad_discharges = {r["record_id"] for r in planted["rows"] if r["file"].startswith("discharges")
+                      and r["reason_code"] in ("end_before_start", "ready_outside_stay")}
+    assert checks["admissions_discharge_quarantined"] == len(bad_discharges) > 0
+    assert 0 < checks["open_stays_suspect"] <= checks["open_stays"]

@@ -23,6 +23,35 @@ TEXTS: dict[str, dict[str, str]] = {
     "data_col_municipality": {"da": "Kommune", "en": "Municipality"},
     "data_col_code": {"da": "Kommunekode", "en": "Municipality code"},
     "data_col_note": {"da": "Note", "en": "Note"},
+    "data_open": {"da": "Ophold uden udskrivning", "en": "Stays without a discharge"},
+    "data_open_stays": {"da": "Ophold uden udskrivning", "en": "Stays without a discharge"},
+    "data_open_stays_suspect": {"da": "… begyndt over {days} dage før dataslut",
+                                "en": "… begun more than {days} days before the data end"},
+    "data_contacts_merged_into_suspect": {"da": "Senere kontakter lagt ind i dem",
+                                          "en": "Later contacts merged into them"},
+    "data_admissions_discharge_quarantined": {"da": "Indlæggelser med udskrivning i karantæne",
+                                              "en": "Admissions whose discharge is quarantined"},
+    "data_open_caption": {
+        "da": "Et ophold uden udskrivning regnes som igangværende til dataslut, så personens senere kontakter "
+              "bliver en del af det, og indlæggelserne tælles for lavt. Det er normalt for patienter, der stadig "
+              "er indlagt ved dataslut; ophold, der begyndte over {days} dage før, mangler næsten altid en "
+              "udskrivning.",
+        "en": "A stay without a discharge counts as ongoing to the data end, so the person's later contacts "
+              "become part of it and admissions are undercounted. That is normal for patients still in hospital "
+              "at the data end; stays that began more than {days} days before it are almost always missing a "
+              "discharge.",
+    },
+    "data_open_warning": {
+        "da": "{suspect} ophold har været åbne i over {days} dage og har slugt {merged} senere kontakter. "
+              "Karantænen ovenfor rummer udskrivningen for {quarantined} indlæggelser, der nu står uden: ret de "
+              "rækker i kildefilen og indlæs den igen, og bed leverandøren om de øvrige manglende udskrivninger.",
+        "en": "{suspect} stays have been open for more than {days} days and have swallowed {merged} later "
+              "contacts. The quarantine above holds the discharge of {quarantined} admissions that now have none: "
+              "correct those rows in the source file and load it again, and ask the supplier for any other "
+              "missing discharges.",
+    },
+    "data_open_ok": {"da": "Ingen ophold har været åbne i over {days} dage.",
+                     "en": "No stay has been open for more than {days} days."},
     "data_breaks": {"da": "Kendte brud i serierne", "en": "Known breaks in the series"},
     "data_breaks_caption": {
         "da": "Hændelser, der ændrer registreringen eller niveauet; se Metode for detaljer.",
