@@ -466,6 +466,15 @@ class _Spec:
         return fig
 
 
+def _rows(*columns) -> np.ndarray:
+    """Columns side by side as an object array that keeps each value's type (``np.column_stack`` of a text and
+    a number column turns the numbers into text, so hover formats would work on strings)."""
+    out = np.empty((len(columns[0]), len(columns)), dtype=object)
+    for i, column in enumerate(columns):
+        out[:, i] = list(column)
+    return out
+
+
 def _values(values: pd.Series | pd.Index | np.ndarray) -> np.ndarray:
     """A column as the numpy array plotly's validation stores for it (datetime64 stays datetime64).
 
@@ -1476,7 +1485,7 @@ def forest(
             marker=dict(symbol="square", size=10, color=PALETTE["blue"]),
             error_x=dict(type="data", symmetric=False, array=_values(hi - est), arrayminus=_values(est - lo),
                          color=PALETTE["blue"], thickness=2, width=0),
-            customdata=_values(np.column_stack([labels, lo, hi]).astype(object)), showlegend=False, name=x_title,
+            customdata=_values(_rows(labels, lo, hi)), showlegend=False, name=x_title,
             hovertemplate=(f"<b>%{{customdata[0]}}</b><br>%{{x:{fmt}}} "
                            f"(%{{customdata[1]:{fmt}}}–%{{customdata[2]:{fmt}}})<extra></extra>"),
         ))

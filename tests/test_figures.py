@@ -675,6 +675,9 @@ def test_forest_has_a_pooled_diamond_a_null_line_and_a_log_axis(built):
     texts = [a.text for a in fig.layout.annotations]
     assert "<b>0,93 (0,88–0,99)</b>" in texts and "(skjult)" in texts
     assert "<b>0.93 (0.88–0.99)</b>" in [a.text for a in built[("forest", "en")].layout.annotations]
+    # the hover's interval limits are numbers (formatted by the hover template), the name is text
+    row = built[("forest", "da")].data[0].customdata[0]
+    assert isinstance(row[0], str) and all(isinstance(v, float) for v in row[1:])
 
 
 def test_counterfactual_has_observed_fitted_dashed_counterfactual_and_context(built):
