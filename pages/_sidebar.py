@@ -186,7 +186,7 @@ def filter_widgets(lg: str) -> None:
     definition = sel.get("f_definition", "dk_preventable_65")
     options = list(diagnosis_groups_of(definition))
     sel["f_groups"] = [g for g in sel.get("f_groups") or [] if g in options]
-    st.multiselect(t("f_groups", lg), options, help=t("f_groups_help", lg),
+    st.multiselect(t("f_groups", lg), options, help=t("f_groups_help", lg), placeholder=t("f_groups_placeholder", lg),
                    format_func=lambda g: group_label(definition, g, lg), **_bind("f_groups", list(sel["f_groups"])))
     st.toggle(t("f_std", lg), help=t("f_std_help", lg), **_bind("f_std", bool(sel.get("f_std", False))))
     if sel.get("f_std"):

@@ -92,11 +92,16 @@ def test_page_renders_on_the_demo_database_in_both_languages(monkeypatch, demo_d
     if page not in NEEDS_NO_DATA:
         assert t("no_db_title", "da") not in infos(at)
     danish = [h.value for h in at.title]
+    danish_placeholders = [m.placeholder for m in at.multiselect]
     select(at, lang="en")
     at.run()
     assert_ok(at, f"{page} in English")
     english = [h.value for h in at.title]
     assert danish and english and danish[0] != english[0], f"{page}: title {danish} is not translated"
+    # an empty multiselect shows our text, not Streamlit's English default ("Choose options")
+    english_placeholders = [m.placeholder for m in at.multiselect]
+    assert danish_placeholders and all(d != e for d, e in zip(danish_placeholders, english_placeholders)), (
+        f"{page}: untranslated placeholders {danish_placeholders} / {english_placeholders}")
 
 
 @pytest.mark.parametrize("page", PAGES)

@@ -28,6 +28,7 @@ TEXTS: dict[str, dict[str, str]] = {
     "f_definition": {"da": "Definition af forebyggelig", "en": "Definition of avoidable"},
     "f_groups": {"da": "Diagnosegrupper", "en": "Diagnosis groups"},
     "f_groups_help": {"da": "Tom = alle grupper i definitionen.", "en": "Empty = every group of the definition."},
+    "f_groups_placeholder": {"da": "Alle grupper", "en": "All groups"},
     "f_std": {"da": "Alders- og kønsstandardiseret", "en": "Age-sex standardised"},
     "f_std_help": {"da": "Direkte standardiseret efter alder og køn (standardbefolkning vælges nedenfor).",
                    "en": "Directly standardised for age and sex (choose the standard population below)."},
