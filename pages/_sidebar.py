@@ -108,13 +108,14 @@ def sync_url() -> None:
         st.query_params.from_dict(params)
 
 
-def choice(param: str, options: Sequence[Any], *, label: str, lg: str, kind: str = "radio",
+def choice(param: str, options: Sequence[Any], *, label: str, lg: str, kind: str = "segmented",
            format_func: Callable[[Any], str] = str, container: Any = st, default: Any = None) -> Any:
     """A page-level choice kept in the URL as ``param`` (left out when it is the default).
 
     The widget (key ``<page>_<param>``) starts from the link the session was opened with when this is that
     page, else from ``default`` (the first option); a value in the link that is not an option falls back
-    to the default with a small notice. ``kind`` is "radio", "segmented" or "selectbox".
+    to the default with a small notice. ``kind`` is "segmented" (a few short options: the same control on
+    every page) or "selectbox" (many or long options).
     """
     options = list(options)
     default = options[0] if default is None else default
@@ -130,11 +131,8 @@ def choice(param: str, options: Sequence[Any], *, label: str, lg: str, kind: str
             if not match:
                 container.caption(t("notice_reset", lg, keys=param))
         st.session_state[key] = value
-    if kind == "radio":
-        value = container.radio(label, options, horizontal=True, key=key, format_func=format_func)
-    else:
-        widget = container.segmented_control if kind == "segmented" else container.selectbox
-        value = widget(label, options, key=key, format_func=format_func)
+    widget = container.segmented_control if kind == "segmented" else container.selectbox
+    value = widget(label, options, key=key, format_func=format_func)
     value = default if value is None else value
     st.session_state.setdefault(_PAGE_PARAMS, {}).setdefault(page, {})[param] = (value, default)
     if value != default:
@@ -146,7 +144,7 @@ def choice(param: str, options: Sequence[Any], *, label: str, lg: str, kind: str
 
 def resolution(lg: str, *, container: Any = st) -> str:
     """The time resolution of a page's charts (month, quarter, year), the same control on every page."""
-    return choice("res", RESOLUTIONS, label=t("res", lg), lg=lg, kind="segmented", container=container,
+    return choice("res", RESOLUTIONS, label=t("res", lg), lg=lg, container=container,
                   format_func=lambda r: t(f"period_{r}", lg))
 
 
