@@ -26,6 +26,8 @@ CHANGES = [
     {"f_munis": [751]}, {"f_munis": [741]}, {"f_munis": []}, {"f_age": "80+"}, {"f_sex": "F"},
     {"f_period": ("2019-01", "2020-12")}, {"f_std": True}, {"f_area": "national"}, {"f_munis": [101, 461]},
     {"f_age": "65+", "f_sex": "all", "f_std": False, "f_period": ("2016-01", "2022-12"), "f_area": "region:1082"},
+    {"f_groups": ["dehydration", "lower_respiratory"]}, {"f_definition": "oecd_pqi", "f_groups": []},
+    {"f_std": True, "f_stdpop": 2019}, {"f_definition": "dk_preventable_65", "f_std": False, "f_stdpop": None},
 ]
 
 
