@@ -6,9 +6,8 @@
 For every page: the caches emptied (Streamlit's data and resource caches, so the page starts on a new
 connection with nothing remembered from the pages before it), one warm-up run, then a series of filter changes
 (area, municipalities, age group, sex, period, standardisation and standard population, definition, diagnosis
-groups), each timed as a full script rerun in Streamlit's
-AppTest (queries, statistics and figure building included; browser drawing excluded). Prints median and
-maximum per page. Not a test: it measures.
+groups), each timed as a full script rerun in Streamlit's AppTest (queries, statistics and figure building
+included; browser drawing excluded). Prints median and maximum per page. Not a test: it measures.
 """
 from __future__ import annotations
 
