@@ -81,8 +81,8 @@ def con(demo):
     c.close()
 
 
-def _q(con, sql: str) -> pd.DataFrame:
-    return con.execute(sql).df()
+def _q(con, sql: str, params: dict | None = None) -> pd.DataFrame:
+    return con.execute(sql, params or {}).df()
 
 
 # --- determinism ------------------------------------------------------------------------------------------
@@ -278,6 +278,24 @@ def test_acute_bed_referrals_and_gp_advice(con, truth):
     inside = (a["region_code"] == MIDTJYLLAND) & a["t"].between("2019-09-01", "2020-12-31 23:59")
     assert a.loc[~inside, "advice"].sum() == 0
     assert a.loc[inside, "advice"].sum() == truth["realised"]["gp_advice_contacts"] > 0
+
+
+def test_acute_beds_never_hold_more_citizens_than_beds(con, truth):
+    # Capacity at this scale: the reference beds x SCALE, at least 1 (the generator's rule). At any moment the
+    # bed stays in progress in a municipality (a bed is free from the stay's end on) must not exceed it.
+    dirty = [r["record_id"] for r in truth["quarantine"]["rows"] if r["file"] == "akutfunktion_ophold.csv"]
+    cap = reference.acute_bed_capacity().groupby("municipality_code")["beds"].last()
+    stays = _q(con, """SELECT CAST(kommunekode AS INT) AS code, try_strptime(startdato, '%d-%m-%Y %H:%M') AS s,
+                       coalesce(try_strptime(slutdato, '%d-%m-%Y %H:%M'), TIMESTAMP '2100-01-01') AS e
+                       FROM beds WHERE opholdstype = 'seng' AND NOT list_contains($dirty, ophold_id)""",
+               {"dirty": dirty})
+    assert len(stays) > 1000 and stays["s"].notna().all()
+    events = pd.concat([stays[["code"]].assign(t=stays["s"], step=1), stays[["code"]].assign(t=stays["e"], step=-1)])
+    events = events.sort_values(["code", "t", "step"])  # at the same moment the leaving stay frees its bed first
+    in_beds = events.groupby("code")["step"].cumsum().groupby(events["code"]).max()
+    allowed = np.maximum(1, np.ceil(cap.reindex(in_beds.index).to_numpy() * SCALE))
+    assert (in_beds.to_numpy() <= allowed).all(), in_beds[in_beds.to_numpy() > allowed]
+    assert (in_beds.to_numpy() == allowed).mean() > 0.5  # most units are full at some moment: the limit binds
 
 
 def test_los_falls_and_faerdigbehandlet_for_older_patients(demo, con):

@@ -86,7 +86,10 @@ Python loop runs per row. All numbers live in :mod:`analysis.synthetic.params`, 
   link 31–730 days apart (40 % of 65+ stays), giving people with several admissions. Nobody is admitted
   after dying. Ages along a person's stays follow one birthday (kept inside the cell's band).
 * **Municipal acute functions** (DOMAIN, ``acute_bed_capacity.csv``): bed stays = beds x days x 80 %
-  occupancy / mean stay (median 4.5 days), capacity built up 2016–2022; home-setting stays ≈ 1.2 x bed
+  occupancy / mean stay (median 4.5 days), capacity built up 2016–2022; a bed stay that finds every bed
+  of its municipality taken (beds x scale, at least 1) becomes a home stay — a full unit turns the citizen
+  away to the acute team — so occupancy never exceeds 100 % (assumed; at scale 1 about 20 % of bed stays
+  are turned away: 30 % in units of 2–3 beds, 9 % in units of 9 or more; mean occupancy is 52–77 %); home-setting stays ≈ 1.2 x bed
   stays (municipality-specific); referrals 45 % hospital, 28 % GP, 15 % out-of-hours, 8 % home care,
   4 % other; outcomes 76 % home, 16 % hospital, 4 % death, 4 % other; 80 %+ aged 65+. Hospital-referred
   stays start 0.5–6 h after a discharge (home / home care → ``acute_bed``) of the same person where one

@@ -5,6 +5,7 @@ rounds or other small sets. Times are whole minutes since 2016-01-01 00:00 (int6
 """
 from __future__ import annotations
 
+import heapq
 from dataclasses import dataclass
 
 import numpy as np
@@ -383,6 +384,26 @@ class AcuteBedStays:
     linked_admission: np.ndarray  # hospital stay before (hospital-referred) or after (outcome hospital), -1
 
 
+def turn_away_when_full(setting: np.ndarray, m: np.ndarray, start: np.ndarray, end: np.ndarray,
+                        beds: np.ndarray) -> np.ndarray:
+    """``setting`` with every bed stay (0) that finds all ``beds[m]`` beds of its municipality taken made a
+    home stay (1): a full unit turns the citizen away and the acute team treats at home instead, so no more
+    citizens lie in the beds than there are beds (the expected counts aim at 80 % occupancy on average, but
+    arrivals are random and a 2-bed unit would otherwise often hold 3 or 4). A bed is free from ``end`` on."""
+    out = setting.copy()
+    bed = np.flatnonzero(setting == 0)
+    occupied: dict[int, list[int]] = {}
+    for i in bed[np.lexsort((start[bed], m[bed]))].tolist():  # by municipality, then start
+        ends = occupied.setdefault(int(m[i]), [])
+        while ends and ends[0] <= start[i]:
+            heapq.heappop(ends)
+        if len(ends) < beds[m[i]]:
+            heapq.heappush(ends, int(end[i]))
+        else:
+            out[i] = 1
+    return out
+
+
 def draw_acute_bed_stays(geo: Geography, exp: Expected, est: ExpectedStays, hs: HospitalStays, effect,
                          rng: np.random.Generator, *, scale: float) -> AcuteBedStays:
     """Municipal acute-function stays, linked to the hospital stays of the same persons where they meet."""
@@ -438,6 +459,7 @@ def draw_acute_bed_stays(geo: Geography, exp: Expected, est: ExpectedStays, hs: 
     later = succ[ci] >= 0
     outcome[qi[later & (outcome[qi] == 2)]] = 0
     end = start + los
+    setting = turn_away_when_full(setting, m, start, end, np.maximum(1, np.ceil(geo.beds * scale)))
 
     # stays ending in a hospital admission: the person of an acute stay starting within 24 h after the end
     q2 = np.flatnonzero((referral != 0) & (outcome == 1) & (end < DATA_END))
