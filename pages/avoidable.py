@@ -13,8 +13,7 @@ lg = sb.lang()
 st.title(t("av_title", lg))
 st.caption(t("av_intro", lg))
 sb.show_notices(lg)
-if not ui.has_data():
-    ui.no_data(lg)
+ui.require_data(lg)
 f = sb.filters()
 ind = indicators.get(IND)
 name = ind.name_da if lg == "da" else ind.name_en

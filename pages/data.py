@@ -77,9 +77,11 @@ if quality is not None:
     for col, (check, n) in zip(cols, quality.items()):
         col.metric(t(f"data_{check}", lang, days=days), fmt_number(n, lang))
     if quality["open_stays_suspect"]:
+        quarantined = quality["admissions_discharge_quarantined"]
         st.warning(t("data_open_warning", lang, days=days, suspect=fmt_number(quality["open_stays_suspect"], lang),
-                     merged=fmt_number(quality["contacts_merged_into_suspect"], lang),
-                     quarantined=fmt_number(quality["admissions_discharge_quarantined"], lang)))
+                     merged=fmt_number(quality["contacts_merged_into_suspect"], lang)) + " "
+                   + (t("data_open_quarantined", lang, quarantined=fmt_number(quarantined, lang)) if quarantined
+                      else t("data_open_ask", lang)))
     else:
         st.success(t("data_open_ok", lang, days=days))
 

@@ -64,8 +64,7 @@ lg = sb.lang()
 st.title(t("ef_title", lg))
 st.caption(t("ef_intro", lg))
 sb.show_notices(lg)
-if not ui.has_data():
-    ui.no_data(lg)
+missing = ui.require_data(lg)
 st.caption(t("ef_sidebar_note", lg))
 
 # --- choices (on the page: the sidebar filters do not apply to the agreement analysis) ----------------------
@@ -78,6 +77,10 @@ unit = sb.choice("unit", [REGION, *codes], label=t("ef_unit", lg), lg=lg, kind="
 method = sb.choice("method", agreement.METHODS, label=t("ef_method", lg), lg=lg, kind="segmented", default="did",
                    format_func=lambda m: agreement.METHOD_NAMES[m][lg == "en"])
 
+needed = {"admissions", "population"} | ({"acute_bed_stays"} if agreement.OUTCOMES[outcome].source ==
+                                          "agg_acute_bed_month" else set())
+if needed & set(missing):  # the warning above says what is missing; the models need counts and population
+    st.stop()
 db = str(db_path_from_env())
 try:
     with st.spinner(t("ef_spinner", lg)):

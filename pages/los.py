@@ -16,8 +16,7 @@ lg = sb.lang()
 st.title(t("los_title", lg))
 st.caption(t("los_intro", lg))
 sb.show_notices(lg)
-if not ui.has_data():
-    ui.no_data(lg)
+ui.require_data(lg)
 f = sb.filters()
 regions = f.comparison_region_codes
 region = f.region_code or (regions[0] if len(regions) == 1 else None)

@@ -37,7 +37,6 @@ PAGES = _navigation_pages()
 MAIN_PAGES = ["pages/overview.py", "pages/avoidable.py"]
 NEEDS_NO_DATA = {"pages/method.py"}  # the method page is reference text: it renders without a database
 DATA_PAGES = [p for p in PAGES if p not in NEEDS_NO_DATA]
-# 10 municipalities spanning all regions, with the smallest islands (741 Samsø, 825 Læsø).
 SMALLEST = [741, 825]  # Samsø, Læsø: the most suppression, checked first
 ALL_MUNIS = SMALLEST + [int(c) for c in reference.municipalities()["municipality_code"] if int(c) not in SMALLEST]
 DEEP_LINK = {"start": "2018-01", "end": "2021-06", "area": "muni:730,751", "age": "80+", "sex": "F",
@@ -125,8 +124,39 @@ def test_data_page_flags_stays_that_are_probably_missing_a_discharge(monkeypatch
         assert metrics[t(f"data_{check}", "da", days=days)] == fmt_number(checks[check], "da"), check
     warning = " ".join(w.value for w in at.warning)
     assert t("data_open_warning", "da", days=days, suspect=fmt_number(checks["open_stays_suspect"], "da"),
-             merged=fmt_number(checks["contacts_merged_into_suspect"], "da"),
-             quarantined=fmt_number(checks["admissions_discharge_quarantined"], "da")) in warning
+             merged=fmt_number(checks["contacts_merged_into_suspect"], "da")) in warning
+    assert t("data_open_quarantined", "da", quarantined=fmt_number(checks["admissions_discharge_quarantined"],
+                                                                   "da")) in warning
+
+
+@pytest.fixture(scope="module")
+def partial_dbs(demo_db, tmp_path_factory) -> dict[str, Path]:
+    """Databases with only some kinds of extract loaded, from the demo's files."""
+    from analysis.ingest import load_files
+
+    files = demo_db.parent / "files"
+    root = tmp_path_factory.mktemp("partial")
+    loads = {"population_only": ["befolkning.csv"],
+             "no_discharges": ["befolkning.csv", "admissions_2019.parquet", "admissions_2020.parquet"]}
+    for name, kinds in loads.items():
+        load_files([files / f for f in kinds], db_path=root / f"{name}.duckdb")
+    return {name: root / f"{name}.duckdb" for name in loads}
+
+
+@pytest.mark.parametrize("page", [p for p in DATA_PAGES if p != "pages/data.py"])  # Data: row counts of all
+def test_page_says_which_extracts_are_missing(monkeypatch, partial_dbs, page):
+    at = open_page(new_app(monkeypatch, partial_dbs["no_discharges"]), page)
+    assert_ok(at, f"{page} without discharges")
+    warning = " ".join(w.value for w in at.warning)
+    for kind in ("discharges", "acute_bed_stays"):
+        assert t(f"data_missing_{kind}", "da") in warning, f"{page}: {kind} not named as missing"
+    assert t("data_missing_population", "da") not in warning
+    # only population: not 'there is no database', but what is missing, and the page stops there
+    at = open_page(new_app(monkeypatch, partial_dbs["population_only"]), page)
+    assert_ok(at, f"{page} with population only")
+    assert t("no_db_title", "da") not in infos(at)
+    assert t("data_missing_admissions", "da") in " ".join(w.value for w in at.warning)
+    assert not at.get("plotly_chart")
 
 
 def open_link(at: AppTest, params: dict[str, str]) -> AppTest:

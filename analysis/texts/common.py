@@ -78,6 +78,34 @@ TEXTS: dict[str, dict[str, str]] = {
         "en": "What is loaded, how many rows, and which rows were quarantined and why. "
               "Every row read is either loaded or quarantined: read = loaded + quarantined.",
     },
+    "data_missing_title": {"da": "Der mangler data", "en": "Some data are missing"},
+    "data_missing_admissions": {
+        "da": "**Indlæggelser** er ikke indlæst: der er ingen sygehusophold, så indlæggelser, liggetid og "
+              "genindlæggelser er tomme.",
+        "en": "**Admissions** are not loaded: there are no hospital stays, so admissions, length of stay and "
+              "readmissions are empty."},
+    "data_missing_discharges": {
+        "da": "**Udskrivninger** er ikke indlæst: alle ophold står som igangværende og en persons senere kontakter "
+              "lægges ind i det første, så liggetid, genindlæggelser, udskrivningssteder og færdigbehandlingsdage "
+              "er tomme og indlæggelserne tælles for lavt.",
+        "en": "**Discharges** are not loaded: every stay counts as ongoing and a person's later contacts are "
+              "merged into the first, so length of stay, readmissions, discharge destinations and days waiting "
+              "after treatment are empty and admissions are undercounted."},
+    "data_missing_population": {
+        "da": "**Befolkningstal** er ikke indlæst: rater pr. 1.000 borgere, standardisering og effektanalysen "
+              "kan ikke beregnes.",
+        "en": "**Population** is not loaded: rates per 1,000 citizens, standardisation and the effect analysis "
+              "cannot be computed."},
+    "data_missing_acute_bed_stays": {
+        "da": "**Ophold i akutfunktion** er ikke indlæst: akutfunktionernes brug, belægning og henvisninger er "
+              "tomme.",
+        "en": "**Acute-function stays** are not loaded: the acute functions' use, occupancy and referrals are "
+              "empty."},
+    "data_missing_howto": {
+        "da": "Indlæs de manglende udtræk med `python -m analysis ingest --db {db} FILER`; siden Data viser, hvad "
+              "der er indlæst.",
+        "en": "Load the missing extracts with `python -m analysis ingest --db {db} FILES`; the Data page shows "
+              "what is loaded."},
     "no_db_title": {"da": "Der er ingen data endnu", "en": "There is no data yet"},
     "no_db_body": {
         "da": "Databasen `{db}` findes ikke eller er tom. Indlæs udtræk med\n\n"

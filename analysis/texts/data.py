@@ -42,13 +42,20 @@ TEXTS: dict[str, dict[str, str]] = {
               "discharge.",
     },
     "data_open_warning": {
-        "da": "{suspect} ophold har været åbne i over {days} dage og har slugt {merged} senere kontakter. "
-              "Karantænen ovenfor rummer udskrivningen for {quarantined} indlæggelser, der nu står uden: ret de "
-              "rækker i kildefilen og indlæs den igen, og bed leverandøren om de øvrige manglende udskrivninger.",
+        "da": "{suspect} ophold har været åbne i over {days} dage og har slugt {merged} senere kontakter.",
         "en": "{suspect} stays have been open for more than {days} days and have swallowed {merged} later "
-              "contacts. The quarantine above holds the discharge of {quarantined} admissions that now have none: "
-              "correct those rows in the source file and load it again, and ask the supplier for any other "
-              "missing discharges.",
+              "contacts.",
+    },
+    "data_open_quarantined": {
+        "da": "Karantænen ovenfor rummer udskrivningen for {quarantined} indlæggelser, der nu står uden: ret de "
+              "rækker i kildefilen og indlæs den igen, og bed leverandøren om de øvrige manglende udskrivninger.",
+        "en": "The quarantine above holds the discharge of {quarantined} admissions that now have none: correct "
+              "those rows in the source file and load it again, and ask the supplier for any other missing "
+              "discharges.",
+    },
+    "data_open_ask": {
+        "da": "Ingen af deres udskrivninger ligger i karantænen: bed leverandøren om de manglende udskrivninger.",
+        "en": "None of their discharges is in the quarantine: ask the supplier for the missing discharges.",
     },
     "data_open_ok": {"da": "Ingen ophold har været åbne i over {days} dage.",
                      "en": "No stay has been open for more than {days} days."},
