@@ -71,7 +71,7 @@ with tab_def:
     st.subheader(t("me_h_suppression", lg))
     st.markdown(t("me_suppression_body", lg, small=constants.SUPPRESSION_THRESHOLD - 1))
     st.subheader(t("me_h_episode", lg))
-    st.markdown(t("me_episode_body", lg, gap=constants.TRANSFER_GAP_HOURS))
+    st.markdown(t("me_episode_body", lg, gap=constants.TRANSFER_GAP_HOURS, days=constants.OPEN_STAY_SUSPECT_DAYS))
     st.subheader(t("me_h_admission", lg))
     st.markdown(t("me_admission_body", lg, hours=constants.MIN_ADMISSION_HOURS))
     st.subheader(t("me_h_readmission", lg))

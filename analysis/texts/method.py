@@ -108,13 +108,13 @@ TEXTS: dict[str, dict[str, str]] = {
               "LPR2/LPR3-konsistente opgørelse). Diagnose, alder og bopæl tages fra den første kontakt; "
               "udskrivningsstedet fra den sidste. En kontakt uden udskrivning regnes som igangværende til "
               "dataslut, så personens senere kontakter hører til samme ophold; siden Data viser, hvor mange "
-              "ophold der har været åbne så længe (over 90 dage), at udskrivningen nok mangler.",
+              "ophold der har været åbne så længe (over {days} dage), at udskrivningen nok mangler.",
         "en": "A person's contacts that start at most **{gap} hours** after the previous one ended (or overlap "
               "it) form one hospital stay, so a transfer counts once (the Danish Health Data Authority's "
               "LPR2/LPR3-consistent definition). Diagnosis, age and residence come from the first contact; "
               "the discharge destination from the last. A contact without a discharge counts as ongoing to the "
               "end of the data, so the person's later contacts belong to the same stay; the Data page shows how "
-              "many stays have been open so long (over 90 days) that the discharge is probably missing.",
+              "many stays have been open so long (over {days} days) that the discharge is probably missing.",
     },
     "me_h_admission": {"da": "Indlæggelse", "en": "Admission"},
     "me_admission_body": {
