@@ -439,6 +439,15 @@ def _intervention(intervention_id: str) -> pd.Series:
     return iv.loc[intervention_id]
 
 
+def required_extracts(outcome: str) -> frozenset[str]:
+    """The kinds of extract (``store.CANONICAL_TABLES`` names) the analysis of ``outcome`` cannot do without:
+    the counts and the population of the offset, and the acute-function stays for an outcome read from them."""
+    kinds = {"admissions", "population"}
+    if _outcome(outcome).source == "agg_acute_bed_month":
+        kinds.add("acute_bed_stays")
+    return frozenset(kinds)
+
+
 def treated_municipalities() -> list[int]:
     """The agreement's municipalities (Region Midtjylland's 19), from interventions.csv."""
     return sorted(int(c) for c in _agreement()["municipalities"])
@@ -1596,26 +1605,19 @@ def budget_burn_down(
     avg = float(spend.mean()) if len(spend) else 0.0
     rows = [{"month": m, "kind": "observed", "contacts": float(c), "spend_dkk": float(c) * fee}
             for m, c in observed.items()]
-    exhaustion = None
-    cum = 0.0
-    for r in rows:
-        cum += r["spend_dkk"]
-        if exhaustion is None and cum >= budget:
-            exhaustion = r["month"]
-    # Projected months: to the end of the agreement, and on to the run-out month when that comes later, but
-    # no further than BURN_DOWN_HORIZON_MONTHS past the end (a trickle of spend would run out in centuries).
-    to_end = (end_month.year - last.year) * 12 + end_month.month - last.month
-    n_projected = max(to_end, 0)
-    if exhaustion is None and avg > 0:
-        needed = math.ceil((budget - spent) / avg)  # months after ``last`` (the table's cumsum decides below)
-        n_projected = max(n_projected, min(needed + 1, max(to_end, 0) + BURN_DOWN_HORIZON_MONTHS))
+    # Projected months at the average spend: to the end of the agreement, and on to the run-out month when that
+    # comes later, but no further than BURN_DOWN_HORIZON_MONTHS past the end (a trickle would last centuries).
+    to_end = max((end_month.year - last.year) * 12 + end_month.month - last.month, 0)
+    n_projected = to_end
+    if avg > 0:
+        needed = math.ceil((budget - spent) / avg)  # months after ``last``; the running total decides below
+        n_projected = max(to_end, min(needed + 1, to_end + BURN_DOWN_HORIZON_MONTHS))
     rows += [{"month": last + pd.DateOffset(months=k), "kind": "projected", "contacts": np.nan, "spend_dkk": avg}
              for k in range(1, n_projected + 1)]
-    if exhaustion is None and avg > 0:  # the run-out month by the table's own sums; rows after it dropped
-        reached = np.flatnonzero(np.cumsum([r["spend_dkk"] for r in rows]) >= budget)
-        exhaustion = rows[int(reached[0])]["month"] if len(reached) else None
-        through_end = len(rows) - n_projected + max(to_end, 0)
-        rows = rows[:max(int(reached[0]) + 1 if len(reached) else 0, through_end)]
+    reached = np.flatnonzero(np.cumsum([r["spend_dkk"] for r in rows]) >= budget)
+    exhaustion = rows[int(reached[0])]["month"] if len(reached) else None
+    # keep the months through the agreement's end, and through the run-out month
+    rows = rows[:max(len(observed) + to_end, int(reached[0]) + 1 if len(reached) else 0)]
     table = pd.DataFrame(rows, columns=["month", "kind", "contacts", "spend_dkk"])
     table["month"] = pd.to_datetime(table["month"])
     table["fee_dkk"] = fee

@@ -593,10 +593,10 @@ def interrupted_time_series(
     # Months whose covariate (>= 0) marks only months without events: its coefficient runs to -infinity
     # (separation) and those months' likelihood to 1 whatever the other terms, so the maximum-likelihood limit
     # is the fit without them. They are left out of the fit; their fitted and counterfactual values are NaN.
+    covariate_values = {name: _numeric(frame, name, "covariate") for name in covariates}
     keep = np.ones(len(frame), dtype=bool)
     separated = set()
-    for name in covariates:
-        values = _numeric(frame, name, "covariate")
+    for name, values in covariate_values.items():
         marked = values != 0
         if np.ptp(values) > 0 and values.min() >= 0 and y[marked].sum() == 0:
             keep &= ~marked
@@ -604,8 +604,7 @@ def interrupted_time_series(
             notes.append(f"Covariate {name!r} marks {int(marked.sum())} month(s) without events; its effect "
                          "cannot be estimated (separation), so those months were left out of the fit and have no "
                          "fitted or counterfactual value.")
-    for name in covariates:
-        values = _numeric(frame, name, "covariate")
+    for name, values in covariate_values.items():
         if np.ptp(values[keep]) == 0:
             if name not in separated:
                 notes.append(f"Covariate {name!r} is constant over the months in the fit and was left out of "
@@ -619,7 +618,8 @@ def interrupted_time_series(
                           "left before or during the intervention; the model cannot be estimated.")
     if int(keep.sum()) <= X.shape[1]:
         raise EffectError(
-            f"The model has {X.shape[1]} terms but only {X.shape[0]} months; use a longer series or fewer terms."
+            f"The model has {X.shape[1]} terms but only {int(keep.sum())} months; use a longer series or fewer "
+            "terms."
         )
     if np.linalg.matrix_rank(X[keep]) < X.shape[1]:
         raise EffectError(

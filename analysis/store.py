@@ -105,6 +105,12 @@ def table_counts(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def missing_extracts(con: duckdb.DuckDBPyConnection) -> tuple[str, ...]:
+    """The kinds of extract (``CANONICAL_TABLES`` names) with no rows loaded."""
+    counts = table_counts(con)
+    return tuple(counts.loc[counts["rows"] == 0, "table"])
+
+
 def deliveries(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Every delivery (loaded file), newest first."""
     cur = cursor(con)

@@ -125,24 +125,21 @@ def no_data(lg: str) -> None:
 @st.cache_data(max_entries=8, show_spinner=False)
 def _missing_kinds(db: str, signature: tuple[int, int] | None) -> tuple[str, ...]:
     con = connection(db)
-    if con is None:
-        return ()
-    counts = store.table_counts(con)
-    return tuple(counts.loc[counts["rows"] == 0, "table"])
+    return store.missing_extracts(con) if con is not None else ()
 
 
 def require_data(lg: str) -> tuple[str, ...]:
     """Stops the page with the 'no data yet' state when nothing is loaded; when some kinds of extract are
     missing (e.g. population, so no rate can be computed), says which, what that empties and how to load
     them. Returns the missing kinds (``store.CANONICAL_TABLES`` names)."""
-    missing = _missing_kinds(*_signature())
-    if not has_data() and (not missing or len(missing) == len(store.CANONICAL_TABLES)):
+    missing, showable = _missing_kinds(*_signature()), has_data()
+    if not showable and (not missing or len(missing) == len(store.CANONICAL_TABLES)):
         no_data(lg)
     if missing:
         lines = [f"- {t(f'data_missing_{kind}', lg)}" for kind in missing]
         st.warning(f"**{t('data_missing_title', lg)}**\n\n" + "\n".join(lines) + "\n\n"
                    + t("data_missing_howto", lg, db=db_path_from_env()))
-    if not has_data():  # something is loaded (e.g. only population), but nothing a page can show
+    if not showable:  # something is loaded (e.g. only population), but nothing a page can show
         st.stop()
     return missing
 

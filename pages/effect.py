@@ -77,9 +77,7 @@ unit = sb.choice("unit", [REGION, *codes], label=t("ef_unit", lg), lg=lg, kind="
 method = sb.choice("method", agreement.METHODS, label=t("ef_method", lg), lg=lg, kind="segmented", default="did",
                    format_func=lambda m: agreement.METHOD_NAMES[m][lg == "en"])
 
-needed = {"admissions", "population"} | ({"acute_bed_stays"} if agreement.OUTCOMES[outcome].source ==
-                                          "agg_acute_bed_month" else set())
-if needed & set(missing):  # the warning above says what is missing; the models need counts and population
+if agreement.required_extracts(outcome) & set(missing):  # the warning above says what is missing
     st.stop()
 db = str(db_path_from_env())
 try:
